@@ -1,0 +1,142 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ChildHandler, ChildHandlerOptions } from '../child/child-handler.js';
+import { toMilliseconds, type Duration } from '../duration.js';
+import { poolError } from '../errors/index.js';
+import type { Logger } from '../logger.js';
+import { toOutputTarget, type OutputOption, type OutputTarget } from '../output/target.js';
+import { validateSockets, type SocketOptions } from '../sockets/shared-sockets.js';
+import { checkInteger, checkKeys, invalid } from '../validate.js';
+import type { WorkerFactory } from '../worker/load.js';
+import { defaultBackoff, type BackoffOptions } from './backoff.js';
+import { defaultFlapping, type FlappingOptions } from './flapping.js';
+
+export interface SupervisorOptions {
+  /** A module (path or URL) whose default export is a WorkerBase subclass or factory, or a factory (same script). */
+  worker: string | URL | WorkerFactory;
+  /** How many workers; default: the number of CPUs. */
+  workers?: number;
+  /** How often the pool's consistency is re-checked (restarts are event-driven regardless). Default 15s. */
+  checkInterval?: Duration;
+  /** A ready worker silent (no heartbeat) for this long is killed and replaced. 0 turns it off. Default 30s. */
+  workerTimeout?: Duration;
+  /** A worker not ready within this long is a failed start. Default 30s. */
+  startTimeout?: Duration;
+  /** How long a stopping worker has before SIGKILL to its process group. Default 10s. */
+  gracefulTimeout?: Duration;
+  /** A worker that dies sooner than this after being ready counts as a failure (back-off, flapping). Default 1s. */
+  minUptime?: Duration;
+  stdout?: OutputOption;
+  stderr?: OutputOption;
+  /** Further file descriptors every worker inherits (after the sockets). */
+  preserveFds?: number[];
+  /** Sockets bound once by the master and inherited by every worker: `{ web: { port: 8080 } }`. */
+  sockets?: Record<string, SocketOptions>;
+  /** Detach from the terminal (new session, output to `logFile`); with `pidFile`. Used by `main()`. */
+  daemon?: boolean;
+  pidFile?: string;
+  /** Where a daemon's stdout and stderr go. Default: /dev/null. */
+  logFile?: string;
+  /** Makes the ChildHandler of a worker (aioworkerpool's child_factory). */
+  childFactory?: (id: number, options: ChildHandlerOptions) => ChildHandler;
+  /** Added to the workers' environment. */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Node options for the workers; default: the master's (a loader such as tsx carries over), without --inspect. */
+  execArgv?: string[];
+  /** Arguments after the worker's script. */
+  args?: string[];
+  backoff?: Partial<BackoffOptions>;
+  flapping?: Partial<FlappingOptions> | false;
+  /** The master's logger (pino); false for none. */
+  logger?: Logger | false;
+  /** The pool's name in output and logs. Default "worker". */
+  name?: string;
+}
+
+export type WorkerEntry = { kind: 'module'; module: string } | { kind: 'factory'; factory: WorkerFactory };
+
+export interface SupervisorConfig {
+  worker: WorkerEntry;
+  workers: number;
+  checkInterval: number;
+  workerTimeout: number;
+  startTimeout: number;
+  gracefulTimeout: number;
+  minUptime: number;
+  stdout: OutputTarget | null;
+  stderr: OutputTarget | null;
+  preserveFds: number[];
+  sockets: Record<string, SocketOptions>;
+  daemon: boolean;
+  pidFile: string | undefined;
+  logFile: string | undefined;
+  childFactory: SupervisorOptions['childFactory'];
+  env: Record<string, string>;
+  cwd: string;
+  execArgv: string[];
+  args: string[];
+  backoff: BackoffOptions;
+  flapping: FlappingOptions | false;
+  name: string;
+}
+
+const known = [
+  'worker', 'workers', 'checkInterval', 'workerTimeout', 'startTimeout', 'gracefulTimeout', 'minUptime', 'stdout',
+  'stderr', 'preserveFds', 'sockets', 'daemon', 'pidFile', 'logFile', 'childFactory', 'env', 'cwd', 'execArgv', 'args',
+  'backoff', 'flapping', 'logger', 'name',
+];
+
+export function resolveOptions(options: SupervisorOptions, cpus: number): SupervisorConfig {
+  if (typeof options !== 'object' || options === null) throw invalid('options', 'expected an object');
+  checkKeys(options, known, '');
+  const duration = (value: Duration | undefined, path: string, fallback: number) =>
+    value === undefined ? fallback : toMilliseconds(value, path);
+  const preserveFds = options.preserveFds ?? [];
+  if (!Array.isArray(preserveFds)) throw invalid('preserveFds', 'expected an array of file descriptors');
+  preserveFds.forEach((fd, index) => checkInteger(fd, `preserveFds[${index}]`, 0));
+  if (options.daemon && options.pidFile === undefined) throw invalid('pidFile', 'a daemon needs a pidFile');
+  return {
+    worker: resolveWorker(options.worker),
+    workers: checkInteger(options.workers ?? cpus, 'workers', 0, 1024),
+    checkInterval: duration(options.checkInterval, 'checkInterval', 15_000) || 15_000,
+    workerTimeout: duration(options.workerTimeout, 'workerTimeout', 30_000),
+    startTimeout: duration(options.startTimeout, 'startTimeout', 30_000),
+    gracefulTimeout: duration(options.gracefulTimeout, 'gracefulTimeout', 10_000),
+    minUptime: duration(options.minUptime, 'minUptime', 1_000),
+    stdout: toOutputTarget(options.stdout, 'stdout', 'stdout'),
+    stderr: toOutputTarget(options.stderr, 'stderr', 'stderr'),
+    preserveFds,
+    sockets: validateSockets(options.sockets),
+    daemon: options.daemon ?? false,
+    pidFile: options.pidFile === undefined ? undefined : resolve(options.pidFile),
+    logFile: options.logFile === undefined ? undefined : resolve(options.logFile),
+    childFactory: options.childFactory,
+    env: options.env ?? {},
+    cwd: options.cwd ?? process.cwd(),
+    execArgv: options.execArgv ?? process.execArgv.filter((arg) => !/^--(inspect|debug)/.test(arg)),
+    args: options.args ?? [],
+    backoff: { ...defaultBackoff, ...options.backoff },
+    flapping: options.flapping === false ? false : { ...defaultFlapping, ...options.flapping },
+    name: options.name ?? 'worker',
+  };
+}
+
+function resolveWorker(worker: SupervisorOptions['worker']): WorkerEntry {
+  if (typeof worker === 'function') return { kind: 'factory', factory: worker };
+  if (worker instanceof URL) return { kind: 'module', module: worker.href };
+  if (typeof worker === 'string' && worker !== '') {
+    const module = /^(file|data|node):/.test(worker) ? worker : pathToFileURL(resolve(worker)).href;
+    return { kind: 'module', module };
+  }
+  throw invalid('worker', 'expected a module path or URL, or a factory function');
+}
+
+/** Fails early, in the master, rather than once per worker. */
+export function checkWorkerModule(entry: WorkerEntry): void {
+  if (entry.kind !== 'module' || !entry.module.startsWith('file:')) return;
+  if (!existsSync(fileURLToPath(entry.module))) {
+    throw poolError('POOL_WORKER_MODULE_NOT_FOUND', { module: fileURLToPath(entry.module), detail: 'no such file' });
+  }
+}

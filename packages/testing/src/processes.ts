@@ -1,0 +1,130 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { waitFor } from './wait.js';
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie (exited, not yet reaped by its parent) is not running.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+export async function waitForDeath(pids: number | number[], timeout = 30_000): Promise<void> {
+  const list = Array.isArray(pids) ? pids : [pids];
+  await waitFor(() => list.every((pid) => !isAlive(pid)), { timeout, message: `pids ${list.join(', ')} to exit` });
+}
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  state: string;
+}
+
+function readStats(): ProcStat[] {
+  const stats: ProcStat[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.push({ pid: Number(entry), state: fields[0]!, ppid: Number(fields[1]), pgid: Number(fields[2]) });
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return stats;
+}
+
+/** Live (non-zombie) descendants of `pid`. */
+export function descendants(pid: number): number[] {
+  const stats = readStats();
+  const found: number[] = [];
+  let frontier = [pid];
+  while (frontier.length > 0) {
+    const children = stats.filter((stat) => frontier.includes(stat.ppid) && stat.state !== 'Z').map((stat) => stat.pid);
+    found.push(...children);
+    frontier = children;
+  }
+  return found;
+}
+
+/** Live (non-zombie) members of a process group. */
+export function processGroup(pgid: number): number[] {
+  return readStats()
+    .filter((stat) => stat.pgid === pgid && stat.state !== 'Z')
+    .map((stat) => stat.pid);
+}
+
+export interface TrackedProcess {
+  child: ChildProcess;
+  pid: number;
+  /** Everything written so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Waits until the output (stdout + stderr) matches. */
+  waitForOutput(pattern: RegExp, timeout?: number): Promise<RegExpMatchArray>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Spawns processes for a test and ends every one of them (and their process groups and descendants) in
+ * `cleanup()`, by pid: call it in afterEach so that a failing test leaves nothing running.
+ */
+export class ProcessTracker {
+  readonly #pids = new Set<number>();
+
+  spawn(command: string, args: string[], options: SpawnOptions = {}): TrackedProcess {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    if (child.pid === undefined) throw new Error(`could not spawn ${command}`);
+    const pid = child.pid;
+    this.#pids.add(pid);
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    return {
+      child,
+      pid,
+      stdout: () => out,
+      stderr: () => err,
+      exited,
+      waitForOutput: (pattern, timeout = 30_000) =>
+        waitFor(() => (out + err).match(pattern), { timeout, message: `output matching ${pattern}; got:\n${out}${err}` }),
+    };
+  }
+
+  /** Also end this pid (and its descendants) at cleanup: for processes started by the code under test. */
+  track(pid: number | undefined): void {
+    if (pid !== undefined) this.#pids.add(pid);
+  }
+
+  async cleanup(): Promise<void> {
+    const all = new Set<number>();
+    for (const pid of this.#pids) {
+      all.add(pid);
+      for (const descendant of descendants(pid)) all.add(descendant);
+      for (const member of processGroup(pid)) all.add(member);
+    }
+    for (const pid of all) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    this.#pids.clear();
+    await waitForDeath([...all], 10_000).catch(() => {});
+  }
+}
