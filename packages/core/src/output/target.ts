@@ -22,6 +22,10 @@ export interface OutputSource {
 export interface OutputTarget {
   readonly [OUTPUT_TARGET]: true;
   attach(readable: Readable, source: OutputSource): Promise<void>;
+  /** Reopen files (after an external logrotate moved them away). The Supervisor calls it on SIGUSR1. */
+  reopen?(): void | Promise<void>;
+  /** Release what the target holds (files, timers) once no process writes to it any more. */
+  close?(): Promise<void>;
 }
 
 /** A child's output may go to a Writable, an OutputTarget, or nowhere. */
