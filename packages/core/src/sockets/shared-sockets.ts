@@ -62,6 +62,12 @@ export function bindSocket(name: string, options: SocketOptions): BoundSocket {
   }
   const address: { address?: string; port?: number } = {};
   handle.getsockname?.(address);
+  // libuv defers EADDRINUSE from bind() to listen(), which would fail in every worker: a socket left
+  // unbound (port 0 where a port was asked for) is that error, reported here instead.
+  if (options.port && address.port !== options.port) {
+    handle.close();
+    throw poolError('POOL_SOCKET_BIND_FAILED', { name, address: `${host}:${options.port}`, detail: 'EADDRINUSE' });
+  }
   return { name, fd: handle.fd, host: address.address ?? host, port: address.port ?? options.port ?? 0, close: () => handle.close() };
 }
 

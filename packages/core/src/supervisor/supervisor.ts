@@ -262,11 +262,17 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#fill();
   }
 
-  #spawn(slot: Slot): ChildHandler {
-    const child = this.#createChild(slot.id);
+  #spawn(slot: Slot): void {
+    let child: ChildHandler;
+    try {
+      child = this.#createChild(slot.id);
+    } catch (error) {
+      // A user's childFactory threw: leave the slot empty; the consistency check tries again.
+      this.logger.error({ err: error, worker: slot.id }, 'could not create the worker process; retrying at the next check');
+      return;
+    }
     slot.child = child;
     child.start().catch(() => {}); // a failed start arrives as an exit event
-    return child;
   }
 
   #createChild(id: number): ChildHandler {

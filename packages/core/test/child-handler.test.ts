@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChildHandler, isPoolError, writableTarget } from '@pool/core';
+import { isAlive, processGroup, waitFor, waitForDeath } from '@pool/testing';
+import { MemorySink } from './helpers.js';
+
+const node = process.execPath;
+const handlers: ChildHandler[] = [];
+const make = (options: ConstructorParameters<typeof ChildHandler>[0]) => {
+  const handler = new ChildHandler(options);
+  handlers.push(handler);
+  return handler;
+};
+
+afterEach(async () => {
+  await Promise.all(handlers.splice(0).map((handler) => handler.stop({ gracefulTimeout: 0 })));
+});
+
+describe('ChildHandler', () => {
+  it('moves idle → starting → ready → stopping → exited, and reports the exit', async () => {
+    const child = make({ command: node, args: ['-e', 'setInterval(() => {}, 1000)'] });
+    expect(child.state).toBe('idle');
+    const started = child.start();
+    expect(child.state).toBe('starting');
+    await started;
+    expect(child.state).toBe('ready');
+    const exit = await child.stop();
+    expect(child.state).toBe('exited');
+    expect(exit).toMatchObject({ signal: 'SIGTERM', requested: true, forced: false, wasReady: true });
+    expect(() => child.start()).toThrowError(/Cannot start/);
+  });
+
+  it('kills with SIGKILL, to the whole process group, a process that ignores its stop signal', async () => {
+    const script = `
+      const { spawn } = require('node:child_process');
+      process.on('SIGTERM', () => {});
+      const grandchild = spawn('sleep', ['1000'], { stdio: 'ignore' });
+      console.log('grandchild ' + grandchild.pid);
+      setInterval(() => {}, 1000);`;
+    const output = new MemorySink();
+    const child = make({ command: node, args: ['-e', script], stdout: writableTarget(output), gracefulTimeout: 300 });
+    await child.start();
+    const match = await waitFor(() => /grandchild (\d+)/.exec(output.text()));
+    const grandchild = Number(match[1]);
+    expect(isAlive(grandchild)).toBe(true);
+    const exit = await child.stop();
+    expect(exit).toMatchObject({ signal: 'SIGKILL', forced: true, requested: true });
+    await waitForDeath(grandchild);
+    expect(processGroup(exit.pid!)).toEqual([]);
+  });
+
+  it('ends what a crashed process left in its group', async () => {
+    const script = `
+      const { spawn } = require('node:child_process');
+      const grandchild = spawn('sleep', ['1000'], { stdio: 'ignore' });
+      console.log('grandchild ' + grandchild.pid);
+      setTimeout(() => process.exit(7), 50);`;
+    const output = new MemorySink();
+    const child = make({ command: node, args: ['-e', script], stdout: writableTarget(output) });
+    await child.start();
+    const exit = await child.exited;
+    expect(exit).toMatchObject({ code: 7, requested: false });
+    const grandchild = Number(/grandchild (\d+)/.exec(output.text())![1]);
+    await waitForDeath(grandchild);
+  });
+
+  it('fails the start of a command that does not exist with POOL_SPAWN_FAILED', async () => {
+    const child = make({ command: '/nonexistent/program' });
+    const error = await child.start().catch((caught: unknown) => caught);
+    expect(isPoolError(error, 'POOL_SPAWN_FAILED')).toBe(true);
+    expect((error as Error).message).toContain('/nonexistent/program');
+    expect((await child.exited).error?.code).toBe('POOL_SPAWN_FAILED');
+  });
+
+  it('fails a start that is never ready within startTimeout, and kills the process', async () => {
+    const child = make({ command: node, args: ['-e', 'setInterval(() => {}, 1000)'], protocol: true, startTimeout: 300 });
+    const error = await child.start().catch((caught: unknown) => caught);
+    expect(isPoolError(error, 'POOL_START_TIMEOUT')).toBe(true);
+    const exit = await child.exited;
+    expect(exit.forced).toBe(true);
+    expect(isAlive(exit.pid!)).toBe(false);
+  });
+
+  it('fails with POOL_EXITED_BEFORE_READY and the stderr tail when the process dies starting', async () => {
+    const child = make({
+      command: node,
+      args: ['-e', 'console.error("missing config file"); process.exit(2)'],
+      protocol: true,
+      stderr: writableTarget(new MemorySink()),
+    });
+    const error = await child.start().catch((caught: unknown) => caught);
+    expect(isPoolError(error, 'POOL_EXITED_BEFORE_READY')).toBe(true);
+    expect((error as Error).message).toContain('code 2');
+    expect((await child.exited).stderrTail).toContain('missing config file');
+  });
+
+  it('counts a process as ready after readyDelay when it does not speak the protocol', async () => {
+    const child = make({ command: node, args: ['-e', 'setInterval(() => {}, 1000)'], readyDelay: 200 });
+    let stateAtSpawn = '';
+    child.once('spawn', () => (stateAtSpawn = child.state));
+    await child.start();
+    expect(stateAtSpawn).toBe('starting');
+    expect(child.state).toBe('ready');
+    expect(child.readyAt! - child.spawnedAt).toBeGreaterThanOrEqual(150);
+  });
+
+  it('delivers every line a process wrote before it was SIGKILLed', async () => {
+    const output = new MemorySink();
+    // Killed as soon as the last write is handed to the pipe: what the kernel holds must still arrive.
+    const script = `let all = ''; for (let i = 0; i < 20000; i++) all += 'line ' + i + '\\n';
+      process.stdout.write(all, () => process.kill(process.pid, 'SIGKILL'));`;
+    const child = make({ command: node, args: ['-e', script], stdout: writableTarget(output) });
+    child.start().catch(() => {});
+    const exit = await child.exited;
+    expect(exit.signal).toBe('SIGKILL');
+    const lines = output.lines();
+    expect(lines).toHaveLength(20000);
+    expect(lines[19999]).toBe('line 19999');
+  });
+});
