@@ -361,3 +361,16 @@ describe('Supervisor: flapping, events and logs', () => {
     expect(pools.create({ worker: fixture('echo-worker.mjs'), gracefulTimeout: '2s' }).config.gracefulTimeout).toBe(2_000);
   });
 });
+
+describe('Supervisor: log files', () => {
+  it('asks its output targets to reopen their files', async () => {
+    let reopened = 0;
+    const { defineOutputTarget, writableTarget } = await import('@pool/core');
+    const sink = writableTarget(new MemorySink());
+    const target = Object.assign(defineOutputTarget(sink.attach), { reopen: () => void reopened++ });
+    const pool = pools.create({ worker: fixture('echo-worker.mjs'), workers: 1, sockets: web, stdout: target, stderr: target });
+    await pool.start();
+    await pool.reopenLogs();
+    expect(reopened).toBe(1);
+  });
+});

@@ -4,12 +4,13 @@ export interface SignalTarget {
   stop(options?: { gracefulTimeout?: number; signal?: NodeJS.Signals }): Promise<void>;
   reload(): Promise<void>;
   resize(workers: number): void;
+  reopenLogs(): Promise<void>;
   readonly size: number;
 }
 
 /**
  * The master's signals: SIGTERM stops gracefully; SIGINT interrupts, a second SIGINT kills at once;
- * SIGHUP is a rolling reload; SIGTTIN/SIGTTOU add or remove a worker. Returns a function that removes them.
+ * SIGHUP is a rolling reload; SIGUSR1 reopens log files (logrotate); SIGTTIN/SIGTTOU add or remove a worker. Returns a function that removes them.
  */
 export function handleSignals(target: SignalTarget, logger: Logger): () => void {
   let interrupted = false;
@@ -31,6 +32,9 @@ export function handleSignals(target: SignalTarget, logger: Logger): () => void 
     SIGHUP: () => {
       logger.info('SIGHUP: rolling reload');
       target.reload().catch((error: unknown) => logger.error({ err: error }, 'reload failed'));
+    },
+    SIGUSR1: () => {
+      target.reopenLogs().catch((error: unknown) => logger.error({ err: error }, 'reopening the log files failed'));
     },
     SIGTTIN: () => target.resize(target.size + 1),
     SIGTTOU: () => target.resize(Math.max(0, target.size - 1)),

@@ -183,6 +183,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.#state === 'running' || this.#state === 'starting') this.#fill();
   }
 
+  /** Asks the output targets to reopen their files (after an external logrotate moved them). */
+  async reopenLogs(): Promise<void> {
+    const targets = new Set([this.config.stdout, this.config.stderr]);
+    for (const target of targets) await target?.reopen?.();
+  }
+
   /**
    * Runs the pool until a signal stops it; resolves with the exit code (also set on `process.exitCode`).
    * In a worker process of a same-script pool, runs the worker instead. With `daemon`, detaches first.
