@@ -6,7 +6,12 @@ import { fixture, readyPids, runMaster } from './helpers.js';
 
 const tracker = new ProcessTracker();
 const temps: { remove: () => void }[] = [];
+const daemons: string[] = [];
 afterEach(async () => {
+  for (const pidFile of daemons.splice(0)) {
+    const pid = Number(existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : NaN);
+    if (pid > 0) tracker.track(pid);
+  }
   await tracker.cleanup();
   for (const temp of temps.splice(0)) temp.remove();
 });
@@ -110,6 +115,8 @@ describe('daemon mode', () => {
     temps.push(dir);
     const pidFile = join(dir.path, 'pool.pid');
     const logFile = join(dir.path, 'pool.log');
+    // The daemon leaves the launcher's session: track it by its pid file even if this test fails early.
+    daemons.push(pidFile);
     const env = { DAEMON: '1', PID_FILE: pidFile, LOG_FILE: logFile };
 
     writeFileSync(pidFile, '999999\n'); // stale: no such process
