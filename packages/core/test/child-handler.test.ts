@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChildHandler, isPoolError, writableTarget } from '@pool/core';
 import { isAlive, processGroup, waitFor, waitForDeath } from '@pool/testing';
@@ -115,5 +116,55 @@ describe('ChildHandler', () => {
     const lines = output.lines();
     expect(lines).toHaveLength(20000);
     expect(lines[19999]).toBe('line 19999');
+  });
+});
+
+describe('ChildHandler output after the exit', () => {
+  it('delivers every line when the sink is stalled past pipeCloseTimeout after the process exited', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const lines: string[] = [];
+    const stalled = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        void released.then(() => {
+          lines.push(...chunk.toString().split('\n').filter(Boolean));
+          callback();
+        });
+      },
+    });
+    // 120 KB: it fits in the pipe and our buffers, so the child exits while its output is still in flight.
+    const script = `let all = ''; for (let i = 0; i < 120; i++) all += 'line ' + i + ' ' + 'x'.repeat(1000) + '\\n'; process.stdout.write(all, () => process.exit(0));`;
+    const child = make({ command: node, args: ['-e', script], stdout: writableTarget(stalled), pipeCloseTimeout: 100 });
+    await child.start();
+    const pid = child.pid!;
+    await waitFor(() => !isAlive(pid));
+    // Many pipeCloseTimeouts pass while our own sink holds the data back: nothing may be cut.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    release();
+    const exit = await child.exited;
+    expect(exit.code).toBe(0);
+    expect(lines).toHaveLength(120);
+    expect(lines[119]).toMatch(/^line 119 x+$/);
+  });
+
+  it('does not wait forever on a pipe that an escaped grandchild keeps open', async () => {
+    // The grandchild leaves the process group (setsid), so it survives the group kill, and keeps stdout open.
+    const script = `
+      const { spawn } = require('node:child_process');
+      const escaped = spawn('setsid', ['sleep', '30'], { stdio: ['ignore', 'inherit', 'ignore'], detached: false });
+      console.log('escaped ' + escaped.pid);
+      setTimeout(() => process.exit(0), 100);`;
+    const output = new MemorySink();
+    const child = make({ command: node, args: ['-e', script], stdout: writableTarget(output), pipeCloseTimeout: 300 });
+    await child.start();
+    const exit = await child.exited;
+    expect(exit.code).toBe(0);
+    const escaped = Number(/escaped (\d+)/.exec(output.text())![1]);
+    try {
+      process.kill(escaped, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
   });
 });

@@ -76,6 +76,9 @@ export interface ChildHandlerEvents {
   exit: [ChildExit];
 }
 
+/** How many pipeCloseTimeouts an escaped grandchild may keep writing to the pipe before it is let go. */
+const escapedWriterPeriods = 5;
+
 const defaults = {
   startTimeout: 30_000,
   heartbeatTimeout: 0,
@@ -360,15 +363,34 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     this.emit('exit', this.#exit);
     this.#exited.resolve(this.#exit);
   }
+  /**
+   * Waits for the child's pipes to close once it has exited. Data our own sink has not taken yet is owed:
+   * while any is buffered, wait on. A pipe held open by a process that escaped the group (its own session)
+   * is let go after `pipeCloseTimeout` without data, or after `escapedWriterPeriods` of them with data.
+   */
   #pipesClosed(): Promise<void> {
     const child = this.#process;
     const streams = [child?.stdout, child?.stderr].filter((stream): stream is Readable => !!stream && !stream.closed);
     if (streams.length === 0) return Promise.resolve();
+    const period = this.options.pipeCloseTimeout ?? defaults.pipeCloseTimeout;
+    const bytesRead = () => streams.reduce((sum, stream) => sum + ((stream as Readable & { bytesRead?: number }).bytesRead ?? 0), 0);
     return new Promise((resolve) => {
       let open = streams.length;
-      const timer = setTimeout(() => {
+      let lastRead = bytesRead();
+      let writingPeriods = 0;
+      const check = () => {
+        const owed = streams.some((stream) => !stream.closed && stream.readableLength > 0);
+        const read = bytesRead();
+        const written = read !== lastRead;
+        lastRead = read;
+        if (written) writingPeriods += 1;
+        if (owed || (written && writingPeriods < escapedWriterPeriods)) {
+          timer = setTimeout(check, period);
+          return;
+        }
         for (const stream of streams) stream.destroy();
-      }, this.options.pipeCloseTimeout ?? defaults.pipeCloseTimeout);
+      };
+      let timer = setTimeout(check, period);
       for (const stream of streams) {
         stream.once('close', () => {
           if (--open === 0) {
