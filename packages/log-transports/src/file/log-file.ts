@@ -1,0 +1,222 @@
+import type { FileHandle } from 'node:fs/promises';
+import { compressFile, shiftFiles, type Rotation } from './rotation.js';
+import { writeAll } from './write-all.js';
+import { nextBoundary } from './schedule.js';
+import type { OpenedFile } from './paths.js';
+
+const newline = 0x0a;
+
+export interface LogFileOptions {
+  path: string;
+  open(path: string): Promise<OpenedFile>;
+  mode: number;
+  rotation: Rotation | undefined;
+  /** Bytes queued before `write` says to wait. */
+  highWaterMark: number;
+  onError(error: Error): void;
+}
+
+type Operation = { kind: 'reopen' | 'close'; done: () => void };
+
+/**
+ * One log file, shared by every process stream that writes to it. Writes are queued as whole lines and
+ * written by one loop, so rotation, reopening and closing happen between writes: a line is never split
+ * across files, lost or written twice. While a write is in flight, the next ones gather in the queue and go
+ * out together in one writev.
+ */
+export class LogFile {
+  readonly path: string;
+  readonly #options: LogFileOptions;
+  #queue: Buffer[] = [];
+  #queuedBytes = 0;
+  /** Bytes ever queued, and bytes written or given up on: `flushed()` waits for the second to reach the first. */
+  #submitted = 0;
+  #settled = 0;
+  #flushWaiters: { until: number; resolve: () => void }[] = [];
+  #drained: { promise: Promise<void>; resolve: () => void } | undefined;
+  #operations: Operation[] = [];
+  #running = false;
+  #handle: FileHandle | undefined;
+  #size = 0;
+  #periodEnd = Number.POSITIVE_INFINITY;
+  #compressing: Promise<void> = Promise.resolve();
+  #failing = false;
+  /** Lines that could not be written (the file could not be opened or written). */
+  lost = 0;
+
+  constructor(options: LogFileOptions) {
+    this.path = options.path;
+    this.#options = options;
+  }
+
+  get full(): boolean {
+    return this.#queuedBytes >= this.#options.highWaterMark;
+  }
+
+  /** Queues whole lines; false when the queue is full (wait for `drained()` before writing more). */
+  write(bytes: Buffer): boolean {
+    this.#queue.push(bytes);
+    this.#queuedBytes += bytes.length;
+    this.#submitted += bytes.length;
+    this.#kick();
+    return !this.full;
+  }
+
+  drained(): Promise<void> {
+    if (!this.full) return Promise.resolve();
+    if (!this.#drained) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => (resolve = done));
+      this.#drained = { promise, resolve };
+    }
+    return this.#drained.promise;
+  }
+
+  /** Resolves once everything queued so far is written (or given up on). */
+  flushed(): Promise<void> {
+    if (this.#settled >= this.#submitted) return Promise.resolve();
+    return new Promise((resolve) => this.#flushWaiters.push({ until: this.#submitted, resolve }));
+  }
+
+  /** Closes and opens the file again: after an external logrotate moved it away, writing resumes in a new file. */
+  reopen(): Promise<void> {
+    return this.#request('reopen');
+  }
+
+  /** Writes what is queued, waits for a compression under way and closes the file. A later write opens it again. */
+  async close(): Promise<void> {
+    await this.flushed();
+    await this.#request('close');
+    await this.#compressing;
+  }
+
+  #request(kind: Operation['kind']): Promise<void> {
+    return new Promise((done) => {
+      this.#operations.push({ kind, done });
+      this.#kick();
+    });
+  }
+
+  #kick(): void {
+    if (this.#running) return;
+    this.#running = true;
+    void this.#run();
+  }
+
+  async #run(): Promise<void> {
+    for (;;) {
+      const operation = this.#operations.shift();
+      if (operation) {
+        const wasOpen = this.#handle !== undefined;
+        await this.#closeHandle();
+        if (operation.kind === 'reopen' && wasOpen) await this.#ensureOpen();
+        operation.done();
+      } else if (this.#queue.length > 0) {
+        await this.#writeQueued();
+      } else {
+        break;
+      }
+    }
+    this.#running = false;
+  }
+
+  async #writeQueued(): Promise<void> {
+    if (!(await this.#ensureOpen())) return this.#giveUp(this.#take(Number.POSITIVE_INFINITY));
+    await this.#rotateIfDue(this.#queue[0]!.length);
+    const handle = this.#handle;
+    const room = this.#options.rotation?.size === undefined ? Number.POSITIVE_INFINITY : this.#options.rotation.size - this.#size;
+    const buffers = this.#take(room);
+    if (!handle) return this.#giveUp(buffers);
+    try {
+      const written = await writeAll(handle, buffers);
+      this.#size += written;
+      this.#failing = false;
+      this.#settle(written);
+    } catch (error) {
+      this.#report(error as Error);
+      await this.#closeHandle();
+      this.#giveUp(buffers);
+    }
+  }
+
+  /** Takes queued buffers up to `room` bytes (at least one), and lets waiting writers queue more. */
+  #take(room: number): Buffer[] {
+    let count = 0;
+    let bytes = 0;
+    while (count < this.#queue.length && (count === 0 || bytes + this.#queue[count]!.length <= room)) bytes += this.#queue[count++]!.length;
+    const taken = this.#queue.splice(0, count);
+    this.#queuedBytes -= bytes;
+    if (this.#drained && !this.full) {
+      this.#drained.resolve();
+      this.#drained = undefined;
+    }
+    return taken;
+  }
+
+  async #rotateIfDue(nextWrite: number): Promise<void> {
+    const rotation = this.#options.rotation;
+    if (!rotation || this.#size === 0) {
+      if (rotation?.interval !== undefined && Date.now() >= this.#periodEnd) this.#periodEnd = nextBoundary(Date.now(), rotation.interval);
+      return;
+    }
+    const bySize = rotation.size !== undefined && this.#size + nextWrite > rotation.size;
+    const byTime = Date.now() >= this.#periodEnd;
+    if (bySize || byTime) await this.#rotate(rotation);
+  }
+
+  async #rotate(rotation: Rotation): Promise<void> {
+    await this.#closeHandle();
+    await this.#compressing;
+    try {
+      await shiftFiles(this.path, rotation.keep);
+      if (rotation.compress && rotation.keep > 0) {
+        this.#compressing = compressFile(`${this.path}.1`, this.#options.mode).catch((error: Error) => this.#report(error));
+      }
+    } catch (error) {
+      this.#report(error as Error);
+    }
+    await this.#ensureOpen();
+  }
+
+  async #ensureOpen(): Promise<boolean> {
+    if (this.#handle) return true;
+    try {
+      const opened = await this.#options.open(this.path);
+      this.#handle = opened.handle;
+      this.#size = opened.size;
+      const interval = this.#options.rotation?.interval;
+      this.#periodEnd = interval === undefined ? Number.POSITIVE_INFINITY : nextBoundary(opened.size > 0 ? opened.modifiedAt : Date.now(), interval);
+      return true;
+    } catch (error) {
+      this.#report(error as Error);
+      return false;
+    }
+  }
+
+  async #closeHandle(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close().catch((error: Error) => this.#report(error));
+  }
+
+  #giveUp(buffers: Buffer[]): void {
+    let bytes = 0;
+    for (const buffer of buffers) {
+      bytes += buffer.length;
+      for (let index = buffer.indexOf(newline); index !== -1; index = buffer.indexOf(newline, index + 1)) this.lost++;
+    }
+    this.#settle(bytes);
+  }
+
+  #settle(bytes: number): void {
+    this.#settled += bytes;
+    while (this.#flushWaiters.length > 0 && this.#flushWaiters[0]!.until <= this.#settled) this.#flushWaiters.shift()!.resolve();
+  }
+
+  /** One report per run of failures, not one per write. */
+  #report(error: Error): void {
+    if (this.#failing) return;
+    this.#failing = true;
+    this.#options.onError(error);
+  }
+}

@@ -1,0 +1,76 @@
+import type { Readable } from 'node:stream';
+import type { OutputSource } from '@pool/core';
+import type { SourceWriter } from '../transport.js';
+import { LineSplitter } from './line-splitter.js';
+import { LineBatch, processLabel } from './record.js';
+
+/**
+ * Reads one process stream to its end and hands whole lines to the writer, waiting whenever it asks to (so a
+ * full sink stops the reading, and the child waits on its pipe). Resolves once the last line, partial or
+ * not, has been delivered. Never rejects.
+ */
+export async function pump(readable: Readable, writer: SourceWriter, source: OutputSource, maxLineLength: number): Promise<void> {
+  const splitter = new LineSplitter(maxLineLength);
+  const sink = guardWriter(writer, source);
+  try {
+    for await (const chunk of readable) {
+      const time = Date.now();
+      for (const piece of splitter.push(chunk as Buffer)) {
+        const wait = sink.write(new LineBatch(source, time, piece.bytes, piece.continued));
+        if (wait) await wait;
+      }
+    }
+  } catch {
+    // The pipe was destroyed (a grandchild held it open past the owner's deadline): deliver what we have.
+  }
+  const rest = splitter.end();
+  if (rest) await sink.write(new LineBatch(source, Date.now(), rest.bytes, false));
+  await sink.end();
+}
+
+/**
+ * A sink that throws must not stop the reading: leaving the loop would destroy the pipe, and the child would
+ * get EPIPE. The failure is reported once per stream and the reading goes on.
+ */
+export function guardWriter(writer: SourceWriter, source: OutputSource): SourceWriter & { end(): Promise<void> } {
+  let reported = false;
+  const report = (error: unknown): void => {
+    if (reported) return;
+    reported = true;
+    const detail = error instanceof Error ? error.message : String(error);
+    process.emitWarning(`the output sink of ${processLabel(source)} (pid ${source.pid}, ${source.stream}) failed: ${detail}`, 'PoolLogTransportWarning');
+  };
+  return {
+    write(batch) {
+      try {
+        const wait = writer.write(batch);
+        if (wait) return Promise.resolve(wait).catch(report);
+      } catch (error) {
+        report(error);
+      }
+    },
+    end: async () => {
+      try {
+        await writer.end();
+      } catch (error) {
+        report(error);
+      }
+    },
+  };
+}
+
+/** Several writers as one: every batch to each (one failing does not keep the others from it), waiting for those that ask to. */
+export function combineWriters(branches: readonly SourceWriter[], source: OutputSource): SourceWriter {
+  const writers = branches.map((writer) => guardWriter(writer, source));
+  return {
+    write(batch) {
+      let waits: Promise<unknown>[] | undefined;
+      for (const writer of writers) {
+        const wait = writer.write(batch);
+        if (wait) (waits ??= []).push(wait);
+      }
+      return waits && Promise.all(waits);
+    },
+    end: () => Promise.all(writers.map((writer) => writer.end())),
+  };
+}

@@ -1,0 +1,50 @@
+import { poolError, toMilliseconds, type Duration } from '@pool/core';
+import type { FullPolicy } from './transport.js';
+import { defaultMaxLineLength } from './transport.js';
+
+export function invalidOption(path: string, detail: string) {
+  return poolError('POOL_INVALID_OPTION', { path, detail });
+}
+
+export function checkOptions(options: unknown, known: readonly string[], path: string): void {
+  if (typeof options !== 'object' || options === null) throw invalidOption(path, 'expected an options object');
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw invalidOption(`${path}.${key}`, `unknown option (known: ${known.join(', ')})`);
+  }
+}
+
+export function checkPolicy(policy: unknown, path: string): FullPolicy {
+  if (policy === undefined) return 'block';
+  if (policy === 'block' || policy === 'drop') return policy;
+  throw invalidOption(path, `expected "block" or "drop", got ${JSON.stringify(policy)}`);
+}
+
+export function checkInteger(value: unknown, path: string, min: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw invalidOption(path, `expected an integer of at least ${min}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function checkMaxLineLength(value: unknown, path: string): number {
+  return checkInteger(value, path, 16, defaultMaxLineLength);
+}
+
+const sizeUnits: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** Bytes, or a string such as "512K", "10M", "1G" (powers of 1024). */
+export function parseSize(value: number | string, path: string): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+  const match = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*$/i.exec(value) : null;
+  if (!match) throw invalidOption(path, `expected a positive number of bytes or a size such as "10M", got ${JSON.stringify(value)}`);
+  const bytes = Math.floor(Number(match[1]) * sizeUnits[match[2]!.toLowerCase()]!);
+  if (bytes <= 0) throw invalidOption(path, `expected a positive size, got ${JSON.stringify(value)}`);
+  return bytes;
+}
+
+export function parseDuration(value: Duration, path: string): number {
+  const milliseconds = toMilliseconds(value, path);
+  if (milliseconds <= 0) throw invalidOption(path, `expected a positive duration, got ${JSON.stringify(value)}`);
+  return milliseconds;
+}
