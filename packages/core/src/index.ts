@@ -29,3 +29,17 @@ export { Supervisor, type SupervisorState, type WorkerInfo } from './supervisor/
 export { workerContext, type WorkerContext } from './worker/context.js';
 export { instantiateWorker, type WorkerFactory } from './worker/load.js';
 export { WorkerBase, type WorkerCallback } from './worker/worker-base.js';
+export { configFileSchema, jobConfigSchema } from './config/schema.js';
+export type { ConfigFile, FlappingConfig, JobConfig, RestartPolicy, WorkerConfig } from './config/schema.js';
+export { checkJobConfig, validateConfigFile, validateJobConfig, type ConfigProblem } from './config/validate.js';
+export { loadConfigFile, type ConfigFormat, type LoadConfigOptions } from './config/load.js';
+export { parseProcfile, type ProcfileOptions } from './config/loaders/procfile.js';
+export { Manager, type CommitOptions, type LoadOptions, type ManagerState } from './manager/manager.js';
+export type { ManagerConfig, ManagerOptions } from './manager/options.js';
+export type * from './manager/events.js';
+export type { JobInfo, LastExit, ProcessInfo, ProcessState } from './manager/info.js';
+export type { JobStats, ProcessStats } from './manager/stats.js';
+export type { MonitorListener, MonitorTarget } from './manager/monitor.js';
+export { compilePattern, Subscription, type SubscribeOptions } from './manager/topics.js';
+export { scaleTarget, type ScaleValue } from './manager/scale.js';
+export { topicsOf } from './manager/events.js';

@@ -363,14 +363,21 @@ describe('Supervisor: flapping, events and logs', () => {
 });
 
 describe('Supervisor: log files', () => {
-  it('asks its output targets to reopen their files', async () => {
+  it('asks its output targets to reopen their files, and closes them once the last worker has exited', async () => {
     let reopened = 0;
+    let closed = 0;
     const { defineOutputTarget, writableTarget } = await import('@pool/core');
     const sink = writableTarget(new MemorySink());
-    const target = Object.assign(defineOutputTarget(sink.attach), { reopen: () => void reopened++ });
+    const target = Object.assign(defineOutputTarget(sink.attach), {
+      reopen: () => void reopened++,
+      close: async () => void closed++,
+    });
     const pool = pools.create({ worker: fixture('echo-worker.mjs'), workers: 1, sockets: web, stdout: target, stderr: target });
     await pool.start();
     await pool.reopenLogs();
     expect(reopened).toBe(1);
+    expect(closed).toBe(0);
+    await pool.stop();
+    expect(closed).toBe(1);
   });
 });

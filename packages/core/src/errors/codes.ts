@@ -97,6 +97,76 @@ export const errorCodes = {
     hint: 'The operation was cut short by a stop; start again if this was not intended.',
     status: 409,
   },
+  POOL_UNAUTHORIZED: {
+    message: 'Missing or wrong bearer token',
+    hint: 'Send `Authorization: Bearer <token>` with the token the server was started with.',
+    status: 401,
+  },
+  POOL_TOKEN_REQUIRED: {
+    message: 'A TCP control server needs a token',
+    hint: 'Pass `token` (a long random string), or listen on a Unix socket instead.',
+    status: 400,
+  },
+  POOL_INVALID_REQUEST: {
+    message: 'Invalid request: {detail}',
+    hint: 'Check the request against the API reference (GET /openapi.json).',
+    status: 400,
+  },
+  POOL_BODY_TOO_LARGE: {
+    message: 'The request body is larger than {limit} bytes',
+    hint: 'Send a smaller body, or raise the server\'s bodyLimit.',
+    status: 413,
+  },
+  POOL_ROUTE_NOT_FOUND: {
+    message: 'No route {method} {url}',
+    hint: 'See GET /openapi.json for the routes.',
+    status: 404,
+  },
+  POOL_INVALID_CONFIG: {
+    message: 'Invalid config in {source}: {detail}',
+    hint: 'Fix the value at each path listed (jobConfigSchema describes every key); in a file, the line is given.',
+    status: 400,
+  },
+  POOL_CONFIG_NOT_FOUND: {
+    message: 'Config file {file} not found',
+    hint: 'Check the path; pool reads pool.config.json, .yaml, .yml, .mjs, .js and Procfile files.',
+    status: 404,
+  },
+  POOL_CONFIG_PARSE_FAILED: {
+    message: 'Could not read {where}: {detail}',
+    hint: 'Fix the syntax at the place given (file:line:column), then load the file again.',
+    status: 400,
+  },
+  POOL_CONFIG_UNSUPPORTED: {
+    message: 'Cannot tell the format of config file {file}',
+    hint: 'Name it *.json, *.yaml, *.yml, *.mjs, *.js or Procfile (Procfile.* too).',
+    status: 400,
+  },
+  POOL_UNKNOWN_JOB: {
+    message: 'No job named {name}',
+    hint: 'List the loaded jobs with jobs(); a name without a session ("web") means "default.web".',
+    status: 404,
+  },
+  POOL_JOB_EXISTS: {
+    message: 'Job {name} is already loaded',
+    hint: 'Use update() to replace its config, or unload() it first.',
+    status: 409,
+  },
+  POOL_UNKNOWN_PROCESS: {
+    message: 'No process with pid {pid} is managed here',
+    hint: 'It may have exited already: list the current pids with pids() or list().',
+    status: 404,
+  },
+  POOL_INVALID_SCALE: {
+    message: 'Invalid scale {value} for job {name}: {detail}',
+    hint: 'Give a count to set (3 or "3"), "+k" or "-k" to add or remove k processes, or "=k" to set k; k is a whole number (at most {max} in all).',
+    status: 400,
+  },
+  POOL_NO_STDIN: {
+    message: 'Process {pid} of job {name} has no stdin to write to',
+    hint: 'Set redirectInput: true in the job\'s config and update the job, then send again.',
+    status: 409,
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,12 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { ChildHandler, type ChildExit, type ChildHandlerOptions } from '../child/child-handler.js';
 import { deferred } from '../child/deferred.js';
 import { isPoolError, poolError, type PoolError } from '../errors/index.js';
 import type { ExitReason, SupervisorEvents } from '../events.js';
 import { createLogger, type Logger } from '../logger.js';
-import { firstInheritedFd, listenEnv, workerEnv, type SocketDescriptor } from '../protocol.js';
+import type { SocketDescriptor } from '../protocol.js';
 import { bindSockets, type BoundSocket } from '../sockets/shared-sockets.js';
 import { checkInteger } from '../validate.js';
 import { workerContext } from '../worker/context.js';
@@ -17,6 +16,7 @@ import { FlappingDetector } from './flapping.js';
 import { checkWorkerModule, resolveOptions, type SupervisorConfig, type SupervisorOptions } from './options.js';
 import { checkPidFile, removePidFile, writePidFile } from './pid-file.js';
 import { handleSignals } from './signals.js';
+import { workerBootstrap, workerSpawn } from './worker-spawn.js';
 
 export type SupervisorState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -40,8 +40,6 @@ interface Slot {
   /** The child the supervisor killed for missing heartbeats. */
   timedOut: ChildHandler | undefined;
 }
-
-const bootstrap = fileURLToPath(new URL('../worker/bootstrap.js', import.meta.url));
 
 /**
  * The master of one pool of identical workers (aioworkerpool's `master.Supervisor`): keeps `workers`
@@ -147,6 +145,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#stopping = (async () => {
       const stopOptions = { gracefulTimeout: options.gracefulTimeout ?? this.config.gracefulTimeout, ...(options.signal ? { signal: options.signal } : {}) };
       await Promise.all([...this.#children].map((child) => child.stop(stopOptions)));
+      // Every output has been delivered (exits are reported after it): files and timers can go.
+      for (const target of new Set([this.config.stdout, this.config.stderr])) await target?.close?.();
       for (const socket of this.#sockets) socket.close();
       this.#sockets = [];
       if (this.config.pidFile) removePidFile(this.config.pidFile);
@@ -295,28 +295,20 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #childOptions(id: number): ChildHandlerOptions {
     const { config } = this;
     const worker = config.worker;
-    const socketFds = this.#sockets.map((socket) => socket.fd);
-    const descriptors = this.#sockets.map(({ close: _close, ...socket }, index) => ({ ...socket, fd: firstInheritedFd + index }));
-    const preserved = config.preserveFds.map((_fd, index) => firstInheritedFd + socketFds.length + index);
-    const heartbeatInterval = config.workerTimeout > 0 ? Math.max(20, Math.min(1_000, Math.floor(config.workerTimeout / 4))) : 0;
-    const entry = worker.kind === 'module' ? bootstrap : (process.argv[1] ?? '');
+    const inherited = workerSpawn({
+      id,
+      sockets: this.#sockets,
+      preserveFds: config.preserveFds,
+      workerTimeout: config.workerTimeout,
+      gracefulTimeout: config.gracefulTimeout,
+      ...(worker.kind === 'module' ? { module: worker.module } : {}),
+    });
+    const entry = worker.kind === 'module' ? workerBootstrap : (process.argv[1] ?? '');
     return {
       command: process.execPath,
       args: [...config.execArgv, entry, ...(worker.kind === 'module' ? config.args : process.argv.slice(2))],
       cwd: config.cwd,
-      env: {
-        ...process.env,
-        ...config.env,
-        [workerEnv.id]: String(id),
-        [workerEnv.heartbeat]: String(heartbeatInterval),
-        [workerEnv.shutdownTimeout]: String(Math.min(config.gracefulTimeout, 1_000)),
-        [workerEnv.sockets]: JSON.stringify(descriptors),
-        [workerEnv.preservedFds]: preserved.join(','),
-        ...(worker.kind === 'module' ? { [workerEnv.module]: worker.module } : { [workerEnv.role]: 'worker' }),
-        ...(descriptors.length > 0
-          ? { [listenEnv.count]: String(descriptors.length), [listenEnv.names]: descriptors.map((socket) => socket.name).join(':') }
-          : {}),
-      },
+      env: { ...process.env, ...config.env, ...inherited.env },
       job: config.name,
       id,
       protocol: true,
@@ -324,7 +316,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       heartbeatTimeout: config.workerTimeout,
       stdout: config.stdout,
       stderr: config.stderr,
-      fds: [...socketFds, ...config.preserveFds],
+      fds: inherited.fds,
       gracefulTimeout: config.gracefulTimeout,
     };
   }

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { poolError } from '../errors/index.js';
+import { importConfig } from './loaders/module.js';
+import { parseProcfile, type ProcfileOptions } from './loaders/procfile.js';
+import { parseJson, parseYaml, type ParsedText } from './loaders/text.js';
+import type { JobConfig } from './schema.js';
+import { checkJobConfig, invalidConfig, validateConfigFile, type ConfigProblem } from './validate.js';
+
+export type ConfigFormat = 'json' | 'yaml' | 'module' | 'procfile';
+
+export interface LoadConfigOptions extends ProcfileOptions {
+  /** Overrides the format told by the file's name. */
+  format?: ConfigFormat;
+}
+
+/**
+ * Reads `pool.config.json`, `.yaml`/`.yml`, `.mjs`/`.js` (default export) or a `Procfile` and returns its
+ * validated job configs, in file order. A job without `cwd` runs in the file's directory; a relative `cwd`
+ * is taken from there too. Errors name the file, the line (where the format has lines) and the key.
+ */
+export async function loadConfigFile(path: string, options: LoadConfigOptions = {}): Promise<JobConfig[]> {
+  const file = resolve(path);
+  const format = options.format ?? formatOf(file);
+  if (format === 'module') {
+    readText(file); // a missing file is POOL_CONFIG_NOT_FOUND, not an import failure
+    return fromFile(await importConfig(file), file);
+  }
+  const text = readText(file);
+  if (format === 'procfile') return fromProcfile(text, file, options);
+  const parsed: ParsedText = format === 'json' ? parseJson(text, file) : parseYaml(text, file);
+  return fromFile(parsed.value, file, parsed);
+}
+
+export function formatOf(file: string): ConfigFormat {
+  const extension = extname(file).toLowerCase();
+  if (extension === '.json') return 'json';
+  if (extension === '.yaml' || extension === '.yml') return 'yaml';
+  if (['.mjs', '.js', '.cjs'].includes(extension)) return 'module';
+  if (/^procfile(\..*)?$/i.test(basename(file))) return 'procfile';
+  throw poolError('POOL_CONFIG_UNSUPPORTED', { file });
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw poolError('POOL_CONFIG_NOT_FOUND', { file }, error);
+    throw poolError('POOL_CONFIG_PARSE_FAILED', { where: file, file, detail: (error as Error).message }, error);
+  }
+}
+
+function fromFile(value: unknown, file: string, parsed?: ParsedText): JobConfig[] {
+  const config = validateConfigFile(value, { file, ...(parsed ? { locate: parsed.locate } : {}) });
+  const directory = dirname(file);
+  return Object.entries(config.jobs).map(([name, job]) => ({
+    ...job,
+    name,
+    cwd: resolve(directory, job.cwd ?? '.'),
+  }));
+}
+
+function fromProcfile(text: string, file: string, options: ProcfileOptions): JobConfig[] {
+  const directory = dirname(file);
+  const jobs = parseProcfile(text, file, options);
+  const problems: ConfigProblem[] = jobs.flatMap(({ config, line }) =>
+    checkJobConfig(config).map((problem) => ({ ...problem, path: `${config.name}.${problem.path}`, file, line })),
+  );
+  if (problems.length > 0) throw invalidConfig(problems, file);
+  return jobs.map(({ config }) => ({ ...config, cwd: directory }));
+}

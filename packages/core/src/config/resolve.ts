@@ -1,0 +1,103 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { toMilliseconds } from '../duration.js';
+import type { SocketOptions } from '../sockets/shared-sockets.js';
+import { defaultFlapping, type FlappingOptions } from '../supervisor/flapping.js';
+import { checkWorkerModule } from '../supervisor/options.js';
+import type { JobConfig, RestartPolicy } from './schema.js';
+import { invalidConfig } from './validate.js';
+
+export type ResolvedCommand =
+  | { kind: 'command'; argv: string[] }
+  | { kind: 'shell'; line: string }
+  | { kind: 'worker'; module: string; args: string[]; execArgv: string[]; startTimeout: number; heartbeatTimeout: number };
+
+/** A job config with its defaults applied, durations in milliseconds and paths absolute. */
+export interface ResolvedJob {
+  name: string;
+  command: ResolvedCommand;
+  cwd: string;
+  env: Record<string, string>;
+  cleanEnv: boolean;
+  uid: number | undefined;
+  gid: number | undefined;
+  numprocesses: number;
+  gracefulTimeout: number;
+  stopSignal: NodeJS.Signals;
+  restart: RestartPolicy;
+  flapping: FlappingOptions | false;
+  warmupDelay: number;
+  minUptime: number;
+  priority: number;
+  redirectOutput: { stdout: boolean; stderr: boolean };
+  redirectInput: boolean;
+  sockets: Record<string, SocketOptions>;
+  port: number | undefined;
+}
+
+/** Applies defaults to a validated config; checks what only the file system can tell (cwd, worker module). */
+export function resolveJob(config: JobConfig, source: string): ResolvedJob {
+  const cwd = resolve(config.cwd ?? '.');
+  if (!isDirectory(cwd)) throw invalidConfig([{ path: 'cwd', message: `is not a directory: ${cwd}` }], source);
+  const redirectOutput = config.redirectOutput ?? ['stdout', 'stderr'];
+  return {
+    name: config.name,
+    command: resolveCommand(config, cwd),
+    cwd,
+    env: Object.fromEntries(Object.entries(config.env ?? {}).map(([key, value]) => [key, String(value)])),
+    cleanEnv: config.cleanEnv ?? false,
+    uid: config.uid,
+    gid: config.gid,
+    numprocesses: config.numprocesses ?? 1,
+    gracefulTimeout: toMilliseconds(config.gracefulTimeout ?? 10_000, 'gracefulTimeout'),
+    stopSignal: (config.stopSignal ?? 'SIGTERM') as NodeJS.Signals,
+    restart: config.restart ?? 'always',
+    flapping: resolveFlapping(config.flapping),
+    warmupDelay: toMilliseconds(config.warmupDelay ?? 0, 'warmupDelay'),
+    minUptime: toMilliseconds(config.minUptime ?? 1_000, 'minUptime'),
+    priority: config.priority ?? 0,
+    redirectOutput: { stdout: redirectOutput.includes('stdout'), stderr: redirectOutput.includes('stderr') },
+    redirectInput: config.redirectInput ?? false,
+    sockets: config.sockets ?? {},
+    port: config.port,
+  };
+}
+
+function resolveCommand(config: JobConfig, cwd: string): ResolvedCommand {
+  const { cmd, worker } = config;
+  if (cmd !== undefined) {
+    if (config.shell) return { kind: 'shell', line: typeof cmd === 'string' ? cmd : cmd.join(' ') };
+    return { kind: 'command', argv: [...(cmd as string[])] };
+  }
+  const options = typeof worker === 'string' ? { module: worker } : worker!;
+  const module = /^(file|data|node):/.test(options.module) ? options.module : pathToFileURL(resolve(cwd, options.module)).href;
+  checkWorkerModule({ kind: 'module', module });
+  return {
+    kind: 'worker',
+    module,
+    args: options.args ?? [],
+    execArgv: options.execArgv ?? process.execArgv.filter((arg) => !/^--(inspect|debug)/.test(arg)),
+    startTimeout: toMilliseconds(options.startTimeout ?? 30_000, 'worker.startTimeout'),
+    heartbeatTimeout: toMilliseconds(options.heartbeatTimeout ?? 30_000, 'worker.heartbeatTimeout'),
+  };
+}
+
+function resolveFlapping(flapping: JobConfig['flapping']): FlappingOptions | false {
+  if (flapping === false) return false;
+  if (flapping === true || flapping === undefined) return { ...defaultFlapping };
+  return {
+    attempts: flapping.attempts ?? defaultFlapping.attempts,
+    window: toMilliseconds(flapping.window ?? defaultFlapping.window, 'flapping.window'),
+    retryIn: toMilliseconds(flapping.retryIn ?? defaultFlapping.retryIn, 'flapping.retryIn'),
+    maxRetry: flapping.maxRetry ?? defaultFlapping.maxRetry,
+  };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,181 @@
+import { constants } from 'node:os';
+import type { Duration } from '../duration.js';
+import type { SocketOptions } from '../sockets/shared-sockets.js';
+
+export type RestartPolicy = 'always' | 'on-failure' | 'never';
+
+export interface FlappingConfig {
+  attempts?: number;
+  window?: Duration;
+  retryIn?: Duration;
+  maxRetry?: number;
+}
+
+export interface WorkerConfig {
+  /** A module whose default export is a WorkerBase subclass or factory (relative paths resolve from `cwd`). */
+  module: string;
+  args?: string[];
+  execArgv?: string[];
+  startTimeout?: Duration;
+  heartbeatTimeout?: Duration;
+}
+
+/** A job (process template), as written in a config file, an HTTP request or a `load()` call. */
+export interface JobConfig {
+  name: string;
+  /** argv, spawned without a shell; a string (or argv) is one shell command line only with `shell: true`. */
+  cmd?: string[] | string;
+  shell?: boolean;
+  worker?: string | WorkerConfig;
+  cwd?: string;
+  env?: Record<string, string | number | boolean>;
+  /** Start from an empty environment instead of the manager's. */
+  cleanEnv?: boolean;
+  uid?: number;
+  gid?: number;
+  numprocesses?: number;
+  gracefulTimeout?: Duration;
+  stopSignal?: string;
+  restart?: RestartPolicy;
+  flapping?: FlappingConfig | boolean;
+  warmupDelay?: Duration;
+  minUptime?: Duration;
+  priority?: number;
+  redirectOutput?: ('stdout' | 'stderr')[];
+  redirectInput?: boolean;
+  sockets?: Record<string, SocketOptions>;
+  /** Each process gets PORT = port + its number in the job (foreman's convention). */
+  port?: number;
+}
+
+/** What `pool.config.{json,yaml,mjs}` holds: jobs by name. */
+export interface ConfigFile {
+  $schema?: string;
+  jobs: Record<string, Omit<JobConfig, 'name'> & { name?: string }>;
+}
+
+export const maxProcesses = 1024;
+export const namePattern = '^[A-Za-z0-9_-]+$';
+export const durationPattern = '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$';
+
+const duration = (description: string) => ({
+  description: `${description} Milliseconds, or a string such as "500ms", "15s", "2m".`,
+  type: ['number', 'string'],
+  minimum: 0,
+  pattern: durationPattern,
+});
+const strings = { type: 'array', items: { type: 'string' } };
+
+const socket = {
+  type: 'object',
+  properties: {
+    host: { type: 'string', minLength: 1 },
+    port: { type: 'integer', minimum: 0, maximum: 65_535, description: '0 picks a free port (see info(name).sockets).' },
+    path: { type: 'string', minLength: 1, description: 'A Unix socket path.' },
+  },
+  additionalProperties: false,
+  if: { required: ['path'] },
+  then: { properties: { host: false, port: false } },
+  else: { required: ['port'] },
+};
+
+const worker = {
+  description: 'A Node module speaking the WorkerBase protocol (ready, heartbeats), instead of cmd.',
+  type: ['string', 'object'],
+  minLength: 1,
+  properties: {
+    module: { type: 'string', minLength: 1 },
+    args: { ...strings, description: 'Arguments after the worker script.' },
+    execArgv: { ...strings, description: "Node options; default: the manager's own (without --inspect)." },
+    startTimeout: duration('A worker not ready within this long is a failed start. Default 30s.'),
+    heartbeatTimeout: duration('A ready worker silent for this long is killed and replaced; 0 turns it off. Default 30s.'),
+  },
+  required: ['module'],
+  additionalProperties: false,
+};
+
+const jobProperties = {
+  name: { type: 'string', pattern: namePattern, description: 'The job is `<session>.<name>`.' },
+  cmd: {
+    description: 'The command as an argv array, spawned without a shell: ["node", "server.js"].',
+    type: ['array', 'string'],
+    items: { type: 'string' },
+    minItems: 1,
+    minLength: 1,
+  },
+  shell: { type: 'boolean', description: 'Run cmd as one command line through /bin/sh.' },
+  worker,
+  cwd: { type: 'string', minLength: 1 },
+  env: {
+    type: 'object',
+    additionalProperties: { type: ['string', 'number', 'boolean'] },
+    description: "Merged over the manager's environment (or alone, with cleanEnv).",
+  },
+  cleanEnv: { type: 'boolean' },
+  uid: { type: 'integer', minimum: 0, description: 'Run as this user (the manager must be root).' },
+  gid: { type: 'integer', minimum: 0 },
+  numprocesses: { type: 'integer', minimum: 0, maximum: maxProcesses, description: 'Default 1.' },
+  gracefulTimeout: duration('How long a stopping process has before SIGKILL to its process group. Default 10s.'),
+  stopSignal: { type: 'string', enum: Object.keys(constants.signals), description: 'Default SIGTERM.' },
+  restart: { type: 'string', enum: ['always', 'on-failure', 'never'], description: 'Default always.' },
+  flapping: {
+    description: 'Failures (`attempts` within `window`) that pause the job `retryIn`; after `maxRetry` pauses it gives up. false: off.',
+    type: ['object', 'boolean'],
+    properties: {
+      attempts: { type: 'integer', minimum: 1 },
+      window: duration('Default 10s.'),
+      retryIn: duration('Default 7s.'),
+      maxRetry: { type: 'integer', minimum: 0, description: '0: never give up. Default 5.' },
+    },
+    additionalProperties: false,
+  },
+  warmupDelay: duration('A command counts as ready once it has run this long. Default 0.'),
+  minUptime: duration('A process that exits sooner than this after its start counts as a failure. Default 1s.'),
+  priority: { type: 'integer', description: 'Lower starts first and stops last. Default 0.' },
+  redirectOutput: {
+    type: 'array',
+    items: { enum: ['stdout', 'stderr'] },
+    uniqueItems: true,
+    description: "The streams that go to the manager's stdout/stderr targets; the others are discarded. Default both.",
+  },
+  redirectInput: { type: 'boolean', description: 'Give each process a stdin pipe (for send()).' },
+  sockets: {
+    type: 'object',
+    propertyNames: { pattern: '^[A-Za-z0-9_.-]+$' },
+    additionalProperties: socket,
+    description: 'Bound once, inherited by every process from fd 3 (LISTEN_FDS, LISTEN_FDNAMES, LISTEN_PID).',
+  },
+  port: { type: 'integer', minimum: 0, maximum: 65_535, description: 'Each process gets PORT = port + its number.' },
+};
+
+const jobBody = {
+  type: 'object',
+  properties: jobProperties,
+  additionalProperties: false,
+  oneOf: [{ required: ['cmd'] }, { required: ['worker'] }],
+  if: { not: { required: ['shell'], properties: { shell: { const: true } } } },
+  then: { properties: { cmd: { type: 'array' } } },
+};
+
+/** The JSON Schema (draft-07) of one job: the HTTP API validates request bodies with it; editors complete with it. */
+export const jobConfigSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://pool.dev/schemas/job-config.json',
+  title: 'pool job',
+  ...jobBody,
+  required: ['name'],
+} as const;
+
+/** The JSON Schema of a config file (`pool.config.json`, `.yaml`, or a module's default export). */
+export const configFileSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://pool.dev/schemas/config-file.json',
+  title: 'pool config file',
+  type: 'object',
+  properties: {
+    $schema: { type: 'string' },
+    jobs: { type: 'object', propertyNames: { pattern: namePattern }, additionalProperties: jobBody },
+  },
+  required: ['jobs'],
+  additionalProperties: false,
+} as const;

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import type { ProcessInfo } from './info.js';
+
+export interface ProcessStats extends ProcessInfo {
+  /** CPU use since the previous sample of this process (the first: since its start), in % of one core. */
+  cpu: number | undefined;
+  /** Resident memory in bytes. */
+  rss: number | undefined;
+}
+
+export interface JobStats {
+  job: string;
+  /** The sums over the job's running processes. */
+  cpu: number;
+  rss: number;
+  processes: ProcessStats[];
+}
+
+// USER_HZ: the unit of /proc/<pid>/stat's CPU times; 100 on every Linux architecture Node runs on.
+const ticksPerSecond = 100;
+
+interface Sample {
+  ticks: number;
+  at: number;
+}
+
+/**
+ * Reads CPU time and resident memory from /proc (Linux; elsewhere both are undefined). Only called when
+ * someone asks (`stats()`) or monitors: nothing is sampled on a timer otherwise.
+ */
+export class ProcessSampler {
+  readonly #previous = new Map<number, Sample>();
+
+  sample(info: ProcessInfo, now = Date.now()): ProcessStats {
+    const { pid } = info;
+    const usage = pid === undefined || info.state === 'exited' ? undefined : readUsage(pid);
+    if (!usage || pid === undefined) return { ...info, cpu: undefined, rss: undefined };
+    const previous = this.#previous.get(pid) ?? (info.startedAt === undefined ? undefined : { ticks: 0, at: info.startedAt });
+    this.#previous.set(pid, { ticks: usage.ticks, at: now });
+    const elapsed = previous ? (now - previous.at) / 1_000 : 0;
+    const cpu = previous && elapsed > 0 ? round((((usage.ticks - previous.ticks) / ticksPerSecond) / elapsed) * 100) : 0;
+    return { ...info, cpu: Math.max(0, cpu), rss: usage.rss };
+  }
+
+  sampleJob(job: string, processes: ProcessInfo[], now = Date.now()): JobStats {
+    const stats = processes.map((info) => this.sample(info, now));
+    return {
+      job,
+      cpu: round(stats.reduce((sum, process) => sum + (process.cpu ?? 0), 0)),
+      rss: stats.reduce((sum, process) => sum + (process.rss ?? 0), 0),
+      processes: stats,
+    };
+  }
+
+  forget(pid: number): void {
+    this.#previous.delete(pid);
+  }
+}
+
+function readUsage(pid: number): { ticks: number; rss: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may itself hold spaces and parentheses: state is field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return { ticks, rss: rss ? Number(rss[1]) * 1024 : 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}

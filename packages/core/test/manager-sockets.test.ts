@@ -1,0 +1,97 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { httpGet, tempDir, waitFor } from '@pool/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventsOf, fixture, useManagers } from './fixtures/manager/harness.js';
+
+const { create } = useManagers();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** GETs until the answers have come from every one of `pids` (each request may reach another process). */
+async function reachAll(url: string, pids: number[], answer: (pid: number) => RegExp): Promise<void> {
+  const reached = new Set<number>();
+  await waitFor(
+    async () => {
+      const { status, body } = await httpGet(url);
+      expect(status).toBe(200);
+      const pid = pids.find((candidate) => answer(candidate).test(body));
+      expect(pid, `an answer from one of ${pids.join(', ')}, got ${body}`).toBeDefined();
+      reached.add(pid!);
+      return reached.size === pids.length;
+    },
+    { message: `answers from every process of ${pids.join(', ')}` },
+  );
+}
+
+describe('Manager: sockets', () => {
+  const directories: { remove: () => void }[] = [];
+  afterEach(() => {
+    for (const directory of directories.splice(0)) directory.remove();
+  });
+
+  it('a non-Node program (python3) serves on an inherited socket: LISTEN_FDS, LISTEN_FDNAMES, LISTEN_PID', async () => {
+    const { manager, stderr, events } = create();
+    await manager.start();
+    await manager.load({ name: 'py', cmd: ['python3', fixture('listen-fds.py')], numprocesses: 2, sockets: { web: { host: '127.0.0.1', port: 0 } } });
+    const { web } = manager.info('py').sockets;
+    expect(web).toMatchObject({ name: 'web', fd: 3, host: '127.0.0.1' });
+    expect(web!.port).toBeGreaterThan(0);
+    const pids = manager.pids('py');
+    await reachAll(`http://127.0.0.1:${web!.port}/`, pids, (pid) => new RegExp(`^hello from python ${pid}$`));
+    expect(eventsOf(events, 'exit')).toEqual([]);
+    expect(stderr.text).toBe('');
+    // The socket stays bound across a reload, and is closed once the job stops.
+    await manager.reload('py');
+    expect(manager.info('py').sockets.web!.port).toBe(web!.port);
+    await reachAll(`http://127.0.0.1:${web!.port}/`, manager.pids('py'), (pid) => new RegExp(`^hello from python ${pid}$`));
+    await manager.stopJob('py');
+    expect(manager.info('py').sockets).toEqual({});
+    await expect(httpGet(`http://127.0.0.1:${web!.port}/`, 2_000)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('a command line with sockets sets LISTEN_PID to the pid of the shell that execs the program', async () => {
+    const { manager, stdout } = create();
+    await manager.start();
+    await manager.load({ name: 'line', cmd: 'exec sh -c \'echo "pid=$$ listen_pid=$LISTEN_PID fds=$LISTEN_FDS names=$LISTEN_FDNAMES"; exec sleep 1000\'', shell: true, sockets: { a: { host: '127.0.0.1', port: 0 }, b: { host: '127.0.0.1', port: 0 } } });
+    const [pid] = manager.pids('line');
+    await stdout.waitFor(new RegExp(`pid=${pid} listen_pid=${pid} fds=2 names=a:b`));
+  });
+
+  it('a worker module (WorkerBase protocol) serves on the job\'s shared socket', async () => {
+    const { manager, events } = create();
+    await manager.start();
+    await manager.load({ name: 'api', worker: fixture('http-worker.mjs'), numprocesses: 2, sockets: { web: { host: '127.0.0.1', port: 0 } } });
+    expect(eventsOf(events, 'ready')).toHaveLength(2);
+    const port = manager.info('api').sockets.web!.port!;
+    const [first, second] = manager.pids('api');
+    await reachAll(`http://127.0.0.1:${port}/`, [first!, second!], (pid) => new RegExp(`^pong from #${pid === first ? 0 : 1} ${pid}$`));
+    await manager.stopJob('api');
+    expect(eventsOf(events, 'exit').map(({ code, reason }) => ({ code, reason }))).toEqual([
+      { code: 0, reason: 'stopped' },
+      { code: 0, reason: 'stopped' },
+    ]);
+  });
+
+  it('runs `python3 -m http.server` like any other command', async () => {
+    const directory = tempDir('pool-http-');
+    directories.push(directory);
+    mkdirSync(join(directory.path, 'static'));
+    writeFileSync(join(directory.path, 'static', 'hello.txt'), 'served by python');
+    const port = await freePort();
+    const { manager } = create();
+    await manager.start();
+    await manager.load({ name: 'files', cmd: ['python3', '-m', 'http.server', String(port), '--bind', '127.0.0.1'], cwd: join(directory.path, 'static') });
+    await waitFor(async () => (await httpGet(`http://127.0.0.1:${port}/hello.txt`)).body === 'served by python');
+  });
+});
