@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect, it } from 'vitest';
+import { descendants, ProcessTracker, waitFor, waitForDeath } from '@pool/testing';
+
+const tracker = new ProcessTracker();
+afterEach(() => tracker.cleanup());
+
+it('serves the app\'s own routes and pool\'s API under /pool, and manages its job', async () => {
+  const server = tracker.spawn(process.execPath, ['src/server.mjs'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    env: { ...process.env, PORT: '0' },
+  });
+  const [, url] = await server.waitForOutput(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
+  expect(await (await fetch(`${url}/`)).json()).toEqual({ hello: 'this is your app; pool lives under /pool' });
+
+  const jobs = await (await fetch(`${url}/pool/jobs`)).json();
+  expect(jobs.map((job: { name: string }) => job.name)).toEqual(['default.clock']);
+  const scaled = await fetch(`${url}/pool/jobs/clock/scale`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n: '+1' }) });
+  expect(await scaled.json()).toEqual({ numprocesses: 2 });
+  await waitFor(async () => (await (await fetch(`${url}/pool/jobs/clock`)).json()).processes.filter((process: { state: string }) => process.state === 'ready').length === 2);
+  const lines = await waitFor(async () => {
+    const tail = await (await fetch(`${url}/pool/jobs/clock/logs?lines=5`)).json();
+    return tail.length >= 2 ? tail : undefined;
+  });
+  expect(lines[0].line).toMatch(/^\d{4}-\d\d-\d\dT/);
+  expect(server.stdout()).toMatch(/clock\.\d +\| \d{4}-/);
+
+  const children = descendants(server.pid);
+  expect(children.length).toBe(2);
+  server.child.kill('SIGTERM');
+  await server.exited;
+  await waitForDeath(children);
+});

@@ -1,0 +1,45 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isPoolError, poolError, type PoolError } from '@pool/core';
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export const errorBodySchema = {
+  type: 'object',
+  properties: {
+    statusCode: { type: 'integer' },
+    code: { type: 'string' },
+    message: { type: 'string' },
+    hint: { type: 'string' },
+  },
+  required: ['statusCode', 'code', 'message'],
+} as const;
+
+/** Every error leaves as `{ statusCode, code, message, hint }` with core's stable POOL_ codes. */
+export function toPoolError(error: FastifyError | Error, bodyLimit: number): PoolError {
+  if (isPoolError(error)) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    return poolError('POOL_INVALID_REQUEST', { detail: `${fastifyError.validationContext ?? 'request'}${error.message.replace(/^(body|params|querystring|headers)/, '')}` });
+  }
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return poolError('POOL_BODY_TOO_LARGE', { limit: bodyLimit });
+  if (fastifyError.statusCode && fastifyError.statusCode < 500) {
+    return poolError('POOL_INVALID_REQUEST', { detail: error.message });
+  }
+  return poolError('POOL_INVALID_STATE', { action: 'answer', subject: 'the server', state: `failing (${error.message})` }, error);
+}
+
+export function errorHandler(bodyLimit: number) {
+  return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const known = isPoolError(error) || (error as FastifyError).validation || (error as FastifyError).statusCode;
+    const poolFailure = toPoolError(error, bodyLimit);
+    const statusCode = known ? poolFailure.status : 500;
+    if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    const body: ErrorBody = { statusCode, code: poolFailure.code, message: poolFailure.message, hint: poolFailure.hint };
+    return reply.code(statusCode).send(body);
+  };
+}

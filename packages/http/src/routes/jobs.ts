@@ -1,0 +1,120 @@
+import type { FastifyInstance } from 'fastify';
+import type { JobConfig, Manager, ScaleValue } from '@pool/core';
+import { errors, jobParams, jobSchema, okSchema, serializeJob, signalBody, statsSchema } from '../schemas.js';
+import { jobConfigBody } from '../validation.js';
+
+type JobParams = { Params: { job: string } };
+
+const sessionQuery = {
+  type: 'object',
+  properties: {
+    session: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
+    start: { type: 'boolean', description: 'Start its processes (default true).' },
+    wait: { type: 'boolean', description: 'Answer once each first start has settled (default true); false answers at once.' },
+  },
+  additionalProperties: false,
+} as const;
+
+/** The job's session and name from `:job` ("web" is "default.web"). */
+function split(job: string): { session: string; name: string } {
+  const [session, name] = job.includes('.') ? job.split('.') : ['default', job];
+  return { session: session!, name: name! };
+}
+
+export function jobRoutes(app: FastifyInstance, manager: Manager): void {
+  app.get('/jobs', {
+    schema: { summary: 'Every job', response: { 200: { type: 'array', items: jobSchema }, ...errors } },
+    handler: async () => manager.jobs().map((name) => serializeJob(manager.info(name))),
+  });
+
+  app.get<JobParams>('/jobs/:job', {
+    schema: { summary: 'One job', params: jobParams, response: { 200: jobSchema, ...errors } },
+    handler: async (request) => serializeJob(manager.info(request.params.job)),
+  });
+
+  app.post<{ Body: JobConfig; Querystring: { session?: string; start?: boolean; wait?: boolean } }>('/jobs', {
+    schema: { summary: 'Load a job', body: jobConfigBody, querystring: sessionQuery, response: { 201: jobSchema, ...errors } },
+    handler: async (request, reply) => {
+      const { session, start = true, wait = true } = request.query;
+      const name = await manager.load(request.body, { ...(session ? { session } : {}), start: start && wait });
+      if (start && !wait) manager.startJob(name).catch((error: unknown) => request.log.error({ err: error, job: name }, 'job start failed'));
+      return reply.code(201).send(serializeJob(manager.info(name)));
+    },
+  });
+
+  app.put<JobParams & { Body: JobConfig }>('/jobs/:job', {
+    schema: { summary: 'Replace a job\'s config (its processes are replaced)', params: jobParams, body: jobConfigBody, response: { 200: jobSchema, ...errors } },
+    handler: async (request) => {
+      const { session, name } = split(request.params.job);
+      const config = { ...request.body, name: request.body.name ?? name };
+      const updated = await manager.update(config, { session });
+      return serializeJob(manager.info(updated));
+    },
+  });
+
+  app.delete<JobParams>('/jobs/:job', {
+    schema: { summary: 'Unload a job (its processes are stopped)', params: jobParams, response: { 200: okSchema, ...errors } },
+    handler: async (request) => {
+      await manager.unload(request.params.job);
+      return { ok: true };
+    },
+  });
+
+  const actions: Record<string, [string, (job: string) => Promise<unknown>]> = {
+    start: ['Start a job', (job) => manager.startJob(job)],
+    stop: ['Stop a job: its processes are stopped and not restarted', (job) => manager.stopJob(job)],
+    restart: ['Restart a job\'s processes', (job) => manager.stopall(job)],
+    reload: ['Reload a job: back to its configured count, every process restarted', (job) => manager.reload(job)],
+  };
+  for (const [action, [summary, run]] of Object.entries(actions)) {
+    app.post<JobParams>(`/jobs/:job/${action}`, {
+      schema: { summary, params: jobParams, response: { 200: jobSchema, ...errors } },
+      handler: async (request) => {
+        await run(request.params.job);
+        return serializeJob(manager.info(request.params.job));
+      },
+    });
+  }
+
+  app.post<JobParams & { Body: { n: ScaleValue } }>('/jobs/:job/scale', {
+    schema: {
+      summary: 'Scale a job: n is a count, "+k", "-k" or "=k"',
+      params: jobParams,
+      body: { type: 'object', properties: { n: { type: ['integer', 'string'] } }, required: ['n'], additionalProperties: false },
+      response: { 200: { type: 'object', properties: { numprocesses: { type: 'integer' } }, required: ['numprocesses'] }, ...errors },
+    },
+    handler: async (request) => ({ numprocesses: await manager.scale(request.params.job, request.body.n) }),
+  });
+
+  app.post<JobParams & { Body: { signal: string | number } }>('/jobs/:job/signal', {
+    schema: { summary: 'Signal every process of a job', params: jobParams, body: signalBody, response: { 200: okSchema, ...errors } },
+    handler: async (request) => {
+      manager.killall(request.params.job, request.body.signal);
+      return { ok: true };
+    },
+  });
+
+  app.post<JobParams & { Body: { gracefulTimeout?: number | string; env?: Record<string, string> } }>('/jobs/:job/commit', {
+    schema: {
+      summary: 'Start a one-off process of a job (not kept alive, not counted by scaling)',
+      params: jobParams,
+      body: {
+        type: 'object',
+        properties: { gracefulTimeout: { type: ['integer', 'string'] }, env: { type: 'object', additionalProperties: { type: 'string' } } },
+        additionalProperties: false,
+      },
+      response: { 201: { type: 'object', properties: { pid: { type: 'integer' } }, required: ['pid'] }, ...errors },
+    },
+    handler: async (request, reply) => reply.code(201).send({ pid: await manager.commit(request.params.job, request.body ?? {}) }),
+  });
+
+  app.get<JobParams>('/jobs/:job/stats', {
+    schema: { summary: 'CPU and memory of a job\'s processes', params: jobParams, response: { 200: statsSchema, ...errors } },
+    handler: async (request) => manager.stats(request.params.job),
+  });
+
+  app.get('/sessions', {
+    schema: { summary: 'The sessions', response: { 200: { type: 'array', items: { type: 'string' } }, ...errors } },
+    handler: async () => manager.sessions,
+  });
+}
