@@ -6,6 +6,7 @@ import type { OutputTarget } from '../output/target.js';
 import { isWorkerMessage, type SerializedError, type WorkerMessage } from '../protocol.js';
 import { deferred } from './deferred.js';
 import { sendSignal } from './kill.js';
+import { groupReaper } from './reaper.js';
 import { Tail } from './tail.js';
 
 /**
@@ -246,6 +247,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
 
   #onSpawn(): void {
     this.#spawnedAt = Date.now();
+    groupReaper.track(this.pid!);
     this.emit('spawn', { pid: this.pid! });
     if (this.options.protocol) return;
     const readyDelay = this.options.readyDelay ?? defaults.readyDelay;
@@ -331,7 +333,10 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     for (const name of ['start', 'ready', 'heartbeat', 'grace'] as const) this.#clearTimer(name);
     const pid = this.pid;
     // Whatever the leader left in its process group is an orphan of this process: end it.
-    if (pid !== undefined && this.#spawnedAt > 0) sendSignal(pid, 'SIGKILL', 'group');
+    if (pid !== undefined && this.#spawnedAt > 0) {
+      sendSignal(pid, 'SIGKILL', 'group');
+      groupReaper.untrack(pid);
+    }
     await this.#pipesClosed();
     await Promise.allSettled(this.#outputs);
     const wasReady = this.#readyAt !== undefined;
