@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { descendants, ProcessTracker, waitFor, waitForDeath } from '@pool/testing';
@@ -25,7 +26,8 @@ it('serves the app\'s own routes and pool\'s API under /pool, and manages its jo
   expect(lines[0].line).toMatch(/^\d{4}-\d\d-\d\dT/);
   expect(server.stdout()).toMatch(/clock\.\d +\| \d{4}-/);
 
-  const children = descendants(server.pid);
+  // The two clock processes (the server's other child is pool's watchdog shell).
+  const children = descendants(server.pid).filter((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node');
   expect(children.length).toBe(2);
   server.child.kill('SIGTERM');
   await server.exited;
