@@ -33,3 +33,11 @@ describe('the error registry', () => {
     expect(error.toJSON()).toMatchObject({ code: 'POOL_PID_FILE_LOCKED', pid: 42, hint: expect.stringContaining('stop it') });
   });
 });
+
+describe('the config file schema for editors', () => {
+  it('is what the code validates with (regenerate with `pnpm --dir packages/core docs:schema`)', async () => {
+    // @ts-expect-error: a plain ESM script without types
+    const { renderConfigSchema } = await import('../scripts/config-schema.mjs');
+    expect(readFileSync(new URL('../schema/pool.config.schema.json', import.meta.url), 'utf8')).toBe(renderConfigSchema());
+  });
+});
