@@ -15,26 +15,7 @@ import { tempDir } from '@pool/testing';
 import { Ajv } from 'ajv';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-
-function caught(run: () => unknown): PoolError {
-  try {
-    run();
-  } catch (error) {
-    if (isPoolError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PoolError');
-}
-
-async function rejected(promise: Promise<unknown>): Promise<PoolError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isPoolError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PoolError');
-}
+import { caught, rejected } from './helpers.js';
 
 const problemsOf = (error: PoolError) => error.context.problems as ConfigProblem[];
 const paths = (error: PoolError) => problemsOf(error).map((problem) => problem.path).sort();

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Supervisor, type SupervisorOptions } from '@pool/core';
+import { isPoolError, Supervisor, type PoolError, type SupervisorOptions } from '@pool/core';
 import { ProcessTracker, type TrackedProcess } from '@pool/testing';
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -54,4 +54,26 @@ export function readyPids(output: string): Map<number, number> {
   const pids = new Map<number, number>();
   for (const match of output.matchAll(/READY (\d+) (\d+)/g)) pids.set(Number(match[1]), Number(match[2]));
   return pids;
+}
+
+/** The PoolError that `run` throws (any other error, or none, fails the test). */
+export function caught(run: () => unknown): PoolError {
+  try {
+    run();
+  } catch (error) {
+    if (isPoolError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a PoolError');
+}
+
+/** The PoolError that `promise` rejects with (any other error, or none, fails the test). */
+export async function rejected(promise: Promise<unknown>): Promise<PoolError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isPoolError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a PoolError');
 }

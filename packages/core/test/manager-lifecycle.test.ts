@@ -2,18 +2,9 @@ import { isPoolError, type JobConfig, type PoolError } from '@pool/core';
 import { descendants, isAlive, processGroup, ProcessTracker, waitFor, waitForDeath } from '@pool/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventsOf, fixture, node, useManagers, waitForEvent } from './fixtures/manager/harness.js';
+import { rejected } from './helpers.js';
 
 const { create, tracker } = useManagers();
-
-async function rejected(promise: Promise<unknown>): Promise<PoolError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isPoolError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PoolError');
-}
 
 const sleeper = (name: string, extra: Partial<JobConfig> = {}): JobConfig => ({ name, cmd: ['sleep', '1000'], ...extra });
 

@@ -3,28 +3,9 @@ import { isPoolError, writableTarget, type PoolError } from '@pool/core';
 import { isAlive, waitFor, waitForDeath } from '@pool/testing';
 import { describe, expect, it } from 'vitest';
 import { eventsOf, fixture, Memory, node, useManagers, waitForEvent } from './fixtures/manager/harness.js';
+import { caught, rejected } from './helpers.js';
 
 const { create } = useManagers();
-
-async function rejected(promise: Promise<unknown>): Promise<PoolError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isPoolError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PoolError');
-}
-
-function caught(run: () => unknown): PoolError {
-  try {
-    run();
-  } catch (error) {
-    if (isPoolError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PoolError');
-}
 
 describe('Manager: one-off processes', () => {
   it('commit() runs a process of the job that is not counted and not restarted', async () => {

@@ -3,18 +3,9 @@ import { isAlive, waitForDeath } from '@pool/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { eventsOf, useManagers } from './fixtures/manager/harness.js';
+import { caught } from './helpers.js';
 
 const { create } = useManagers();
-
-function caught(run: () => unknown): PoolError {
-  try {
-    run();
-  } catch (error) {
-    if (isPoolError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PoolError');
-}
 
 describe('the scale grammar', () => {
   it('a number or a plain numeric string sets the count; "=k" sets; "+k"/"-k" change it, never below 0', () => {
