@@ -13,3 +13,21 @@ export function toSignal(value: unknown): NodeJS.Signals {
   }
   throw poolError('POOL_INVALID_SIGNAL', { signal: value });
 }
+
+/** Installs signal handlers; returns the function that removes them. */
+export function onSignals(handlers: Partial<Record<NodeJS.Signals, () => void>>): () => void {
+  for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
+  return () => {
+    for (const [signal, handler] of Object.entries(handlers)) process.off(signal, handler);
+  };
+}
+
+/** SIGINT handling for a master: the first one stops gracefully, a second one kills at once. */
+export function twiceToKill(first: () => void, second: () => void): () => void {
+  let interrupted = false;
+  return () => {
+    if (interrupted) return second();
+    interrupted = true;
+    first();
+  };
+}

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { onSignals, twiceToKill } from '../signals.js';
 
 export interface ManagerSignalTarget {
   stop(options?: { gracefulTimeout?: number }): Promise<void>;
@@ -10,29 +11,24 @@ export interface ManagerSignalTarget {
  * process. Returns a function that removes the handlers.
  */
 export function handleManagerSignals(target: ManagerSignalTarget, logger: Logger): () => void {
-  let interrupted = false;
-  const handlers: Partial<Record<NodeJS.Signals, () => void>> = {
+  return onSignals({
     SIGTERM: () => {
       logger.info('SIGTERM: stopping every job');
       void target.stop();
     },
-    SIGINT: () => {
-      if (interrupted) {
+    SIGINT: twiceToKill(
+      () => {
+        logger.info('SIGINT: stopping every job (press Ctrl-C again to kill them at once)');
+        void target.stop();
+      },
+      () => {
         logger.warn('second SIGINT: killing every process now');
         void target.stop({ gracefulTimeout: 0 });
-        return;
-      }
-      interrupted = true;
-      logger.info('SIGINT: stopping every job (press Ctrl-C again to kill them at once)');
-      void target.stop();
-    },
+      },
+    ),
     SIGHUP: () => {
       logger.info('SIGHUP: restarting every process');
       target.restart().catch((error: unknown) => logger.error({ err: error }, 'restart failed'));
     },
-  };
-  for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
-  return () => {
-    for (const [signal, handler] of Object.entries(handlers)) process.off(signal, handler);
-  };
+  });
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { onSignals, twiceToKill } from '../signals.js';
 
 export interface SignalTarget {
   stop(options?: { gracefulTimeout?: number; signal?: NodeJS.Signals }): Promise<void>;
@@ -13,22 +14,21 @@ export interface SignalTarget {
  * SIGHUP is a rolling reload; SIGUSR1 reopens log files (logrotate); SIGTTIN/SIGTTOU add or remove a worker. Returns a function that removes them.
  */
 export function handleSignals(target: SignalTarget, logger: Logger): () => void {
-  let interrupted = false;
-  const handlers: Partial<Record<NodeJS.Signals, () => void>> = {
+  return onSignals({
     SIGTERM: () => {
       logger.info('SIGTERM: stopping gracefully');
       void target.stop();
     },
-    SIGINT: () => {
-      if (interrupted) {
+    SIGINT: twiceToKill(
+      () => {
+        logger.info('SIGINT: interrupting the workers (press Ctrl-C again to kill them at once)');
+        void target.stop({ signal: 'SIGINT' });
+      },
+      () => {
         logger.warn('second SIGINT: killing the workers now');
         void target.stop({ gracefulTimeout: 0 });
-        return;
-      }
-      interrupted = true;
-      logger.info('SIGINT: interrupting the workers (press Ctrl-C again to kill them at once)');
-      void target.stop({ signal: 'SIGINT' });
-    },
+      },
+    ),
     SIGHUP: () => {
       logger.info('SIGHUP: rolling reload');
       target.reload().catch((error: unknown) => logger.error({ err: error }, 'reload failed'));
@@ -38,9 +38,5 @@ export function handleSignals(target: SignalTarget, logger: Logger): () => void 
     },
     SIGTTIN: () => target.resize(target.size + 1),
     SIGTTOU: () => target.resize(Math.max(0, target.size - 1)),
-  };
-  for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
-  return () => {
-    for (const [signal, handler] of Object.entries(handlers)) process.off(signal, handler);
-  };
+  });
 }
