@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { loadAjv } from '../lazy.js';
 import { poolError, type PoolError } from '../errors/index.js';
 import { configFileSchema, durationPattern, jobConfigSchema, namePattern, type ConfigFile, type JobConfig } from './schema.js';
 
@@ -26,6 +27,7 @@ let compiled: { job: ValidateFunction; file: ValidateFunction } | undefined;
 // Compiled on first use: importing @pool/core costs nothing for programs that never validate a config.
 function validators(): { job: ValidateFunction; file: ValidateFunction } {
   if (!compiled) {
+    const { Ajv } = loadAjv();
     const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
     compiled = { job: ajv.compile(jobConfigSchema), file: ajv.compile(configFileSchema) };
   }

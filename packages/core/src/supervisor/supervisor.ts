@@ -47,7 +47,8 @@ interface Slot {
  */
 export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly config: SupervisorConfig;
-  readonly logger: Logger;
+  readonly #loggerOption: SupervisorOptions['logger'];
+  #logger: Logger | undefined;
   #state: SupervisorState = 'idle';
   #size: number;
   readonly #slots = new Map<number, Slot>();
@@ -66,9 +67,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   constructor(options: SupervisorOptions) {
     super();
     this.config = resolveOptions(options, availableParallelism());
-    this.logger = createLogger(options.logger, 'pool');
+    this.#loggerOption = options.logger;
     this.#size = this.config.workers;
     this.#flapping = this.config.flapping ? new FlappingDetector(this.config.flapping) : undefined;
+  }
+
+  /** The master's log (created on first use: a worker of a same-script pool never needs one). */
+  get logger(): Logger {
+    this.#logger ??= createLogger(this.#loggerOption, 'pool');
+    return this.#logger;
   }
 
   get state(): SupervisorState {

@@ -25,7 +25,8 @@ export function workerSpawn(options: WorkerSpawnOptions): { env: Record<string, 
   const socketFds = sockets.map((socket) => socket.fd);
   const descriptors = inheritedDescriptors(sockets);
   const preserved = preserveFds.map((_fd, index) => firstInheritedFd + socketFds.length + index);
-  const heartbeatInterval = workerTimeout > 0 ? Math.max(20, Math.min(1_000, Math.floor(workerTimeout / 4))) : 0;
+  // Four heartbeats per timeout window: detection still happens at workerTimeout, and an idle pool sends little.
+  const heartbeatInterval = workerTimeout > 0 ? Math.max(20, Math.min(10_000, Math.floor(workerTimeout / 4))) : 0;
   return {
     env: {
       [workerEnv.id]: String(id),

@@ -1,4 +1,5 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Node } from 'yaml';
+import { loadYaml } from '../../lazy.js';
 import { poolError, type PoolError } from '../../errors/index.js';
 import type { Locate } from '../validate.js';
 
@@ -23,6 +24,7 @@ export function parseJson(text: string, file: string): ParsedText {
 }
 
 export function parseYaml(text: string, file: string): ParsedText {
+  const { LineCounter, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true });
   const [error] = document.errors;
@@ -39,13 +41,15 @@ export function parseFailed(file: string, line: number | undefined, column: numb
 }
 
 function locator(text: string): Locate {
-  let parsed: { root: Node | null; lineCounter: LineCounter } | undefined;
+  let parsed: { root: Node | null; lineCounter: import('yaml').LineCounter } | undefined;
   return (segments) => {
     if (!parsed) {
+      const { LineCounter, parseDocument } = loadYaml();
       const lineCounter = new LineCounter();
       parsed = { root: parseDocument(text, { lineCounter }).contents, lineCounter };
     }
     // The deepest node that exists: a missing key is reported at the object that lacks it.
+    const { isMap, isSeq } = loadYaml();
     let node = parsed.root;
     for (const segment of segments) {
       const next: unknown = isMap(node) ? node.get(segment, true) : isSeq(node) ? node.get(Number(segment), true) : undefined;
