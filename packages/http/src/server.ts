@@ -34,13 +34,18 @@ export async function createPoolServer(options: PoolServerOptions): Promise<Pool
   if (tcp) pluginOptions.token = (options as { token: string }).token;
   await app.register(poolHttp, pluginOptions);
   let address: string;
-  if ('socketPath' in options) {
-    prepareSocketPath(options.socketPath);
-    await app.listen({ path: options.socketPath });
-    chmodSync(options.socketPath, 0o600);
-    address = options.socketPath;
-  } else {
-    address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port });
+  try {
+    if ('socketPath' in options) {
+      prepareSocketPath(options.socketPath);
+      await app.listen({ path: options.socketPath });
+      chmodSync(options.socketPath, 0o600);
+      address = options.socketPath;
+    } else {
+      address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port });
+    }
+  } catch (error) {
+    await app.close();
+    throw error;
   }
   return {
     app,
@@ -57,8 +62,14 @@ function pick(rest: Record<string, unknown>): Partial<PoolHttpOptions> {
   return Object.fromEntries(Object.entries({ logs, bodyLimit, eventBuffer, heartbeatInterval }).filter(([, value]) => value !== undefined));
 }
 
+const maxSocketPath = 107;
+
 /** The socket's directory is ours alone (0700); a socket file left by a dead server is removed. */
 function prepareSocketPath(socketPath: string): void {
+  // Linux keeps 107 bytes of a socket path; Node would silently listen on a truncated one.
+  if (Buffer.byteLength(socketPath) > maxSocketPath) {
+    throw poolError('POOL_INVALID_OPTION', { path: 'socketPath', detail: `${socketPath} is longer than ${maxSocketPath} bytes, the limit of a Unix socket path: use a shorter one` });
+  }
   const directory = dirname(socketPath);
   mkdirSync(directory, { recursive: true, mode: 0o700 });
   const stat = statSync(directory);

@@ -74,6 +74,15 @@ describe('@pool/http security', () => {
     expect(JSON.parse(body)).toEqual([]);
   });
 
+  it('refuses a socket path too long for a Unix socket, rather than listening on a truncated one', async () => {
+    const dir = tempDir();
+    temps.push(dir);
+    const socketPath = join(dir.path, 'x'.repeat(120), 'pool.sock');
+    const error = await createPoolServer({ manager: await newManager(), socketPath, logger: false }).catch((caught: unknown) => caught);
+    expect(isPoolError(error, 'POOL_INVALID_OPTION')).toBe(true);
+    expect((error as Error).message).toContain('107 bytes');
+  });
+
   it('refuses TCP without a token, and serves TCP with one', async () => {
     const manager = await newManager();
     const error = await createPoolServer({ manager, port: 0, token: '' }).catch((caught: unknown) => caught);

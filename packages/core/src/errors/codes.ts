@@ -167,6 +167,41 @@ export const errorCodes = {
     hint: 'Set redirectInput: true in the job\'s config and update the job, then send again.',
     status: 409,
   },
+  POOL_USAGE: {
+    message: '{detail}',
+    hint: 'Run `pool help {command}` for its arguments and options.',
+    status: 400,
+  },
+  POOL_DAEMON_NOT_RUNNING: {
+    message: 'The pool daemon is not running (nothing answers on {socket})',
+    hint: 'Start it with `pool daemon start`, or load jobs with `pool start <config>`, which starts it.',
+    status: 503,
+  },
+  POOL_DAEMON_UNREACHABLE: {
+    message: 'Could not talk to the pool daemon on {socket}: {detail}',
+    hint: 'Check it with `pool daemon status` and read {logFile}; restart it with `pool daemon stop` then `pool daemon start`.',
+    status: 503,
+  },
+  POOL_DAEMON_STOP_TIMEOUT: {
+    message: 'The pool daemon (pid {pid}) was still running {timeout} ms after SIGTERM',
+    hint: 'Its jobs may have long graceful timeouts: wait, or end it with `kill -KILL {pid}` (its processes are ended at its next start).',
+    status: 500,
+  },
+  POOL_HOME_UNUSABLE: {
+    message: 'Cannot use {directory} as POOL_HOME: {detail}',
+    hint: 'Point POOL_HOME at a directory of yours with a short path (it is created, mode 0700), or unset it for ~/.pool.',
+    status: 400,
+  },
+  POOL_NOTHING_SAVED: {
+    message: 'No saved job set: {file} does not exist',
+    hint: 'Save the jobs the daemon runs with `pool save` first.',
+    status: 404,
+  },
+  POOL_UNEXPECTED: {
+    message: 'Unexpected error: {detail}',
+    hint: 'This is a bug in pool. Please report it with the command you ran, this output and the details below.',
+    status: 500,
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof errorCodes;
