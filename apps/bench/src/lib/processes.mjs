@@ -1,0 +1,123 @@
+// Starting and ending the processes the bench owns. Every process gets BENCH_RUN_ID in its environment, so
+// that whatever a peer started (a daemon's children included) can be found in /proc and accounted for.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const runId = `${process.pid}-${Date.now()}`;
+export const runMarker = `BENCH_RUN_ID=${runId}`;
+
+/** Spawns a program in a process group of its own, its output appended to `logFile`. */
+export function launch(command, args, { env = {}, cwd, logFile, ipc = false } = {}) {
+  const output = logFile ? openSync(logFile, 'a') : 'ignore';
+  try {
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, ...env, BENCH_RUN_ID: runId },
+      stdio: ['ignore', output, output, ...(ipc ? ['ipc'] : [])],
+      detached: true,
+    });
+    child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    child.once('error', () => {});
+    return child;
+  } finally {
+    if (typeof output === 'number') closeSync(output);
+  }
+}
+
+/** Rejects if the process exits (it is only ever raced against a start). */
+export function diedEarly(child) {
+  const died = child.exited.then(({ code, signal }) => {
+    throw new Error(`pid ${child.pid} exited (${signal ?? `code ${code}`}) before its workers listened; see its log`);
+  });
+  died.catch(() => {});
+  return died;
+}
+
+/** Runs a command to its end; rejects with its output when it fails. */
+export function run(command, args, { env = {}, cwd, timeout = 60_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env, BENCH_RUN_ID: runId }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `code ${code}`}):\n${output.slice(-2_000)}`));
+    });
+  });
+}
+
+export function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+export function signal(pid, name, { group = false } = {}) {
+  try {
+    process.kill(group ? -pid : pid, name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitUntilGone(pids, timeout) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (!pids.some(isAlive)) return true;
+    await sleep(20);
+  }
+  return !pids.some(isAlive);
+}
+
+/** The pids of every live process that carries this run's marker (the bench's own pid excluded). */
+export function markedProcesses() {
+  const found = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const environment = readFileSync(`/proc/${entry}/environ`, 'latin1');
+      if (environment.split('\0').includes(runMarker) && !isZombie(entry)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not readable: not ours
+    }
+  }
+  return found;
+}
+
+function isZombie(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+}
+
+/** Ends what a failed or careless stop left behind (SIGTERM, then SIGKILL); returns the pids it found. */
+export async function reapLeftovers() {
+  const leftovers = markedProcesses();
+  if (leftovers.length === 0) return [];
+  for (const pid of leftovers) signal(pid, 'SIGTERM');
+  if (!(await waitUntilGone(leftovers, 3_000))) for (const pid of leftovers) signal(pid, 'SIGKILL');
+  await waitUntilGone(leftovers, 3_000);
+  return leftovers;
+}
+
+/** SIGTERM (or `signalName`) to a process, then SIGKILL to its group once `timeout` has passed. */
+export async function stopProcess(child, { signalName = 'SIGTERM', timeout = 15_000 } = {}) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  signal(child.pid, signalName);
+  const ended = await Promise.race([child.exited.then(() => true), sleep(timeout).then(() => false)]);
+  if (!ended) {
+    signal(child.pid, 'SIGKILL', { group: true });
+    await child.exited;
+  }
+}

@@ -1,0 +1,55 @@
+import type { CommandContext } from '../context.js';
+import { processColumns } from '../format/processes.js';
+import { checkJobName, jobPath, listJobs } from '../jobs.js';
+import type { JobRecord, JobStatsRecord } from '../records.js';
+
+/** One job (`all`: every job) with its config, state and processes. */
+export async function info(context: CommandContext, name: string): Promise<number> {
+  const { client, output } = context;
+  const records = name === 'all' ? await listJobs(client) : [await client.get<JobRecord>(jobPath(checkJobName(name)))];
+  if (output.json) {
+    output.value(name === 'all' ? records : records[0]);
+    return 0;
+  }
+  for (const [index, record] of records.entries()) {
+    if (index > 0) output.line();
+    await describe(context, record);
+  }
+  return 0;
+}
+
+async function describe({ client, output }: CommandContext, record: JobRecord): Promise<void> {
+  const stats = await client.get<JobStatsRecord>(jobPath(record.name, '/stats')).catch(() => undefined);
+  const { paint } = output;
+  const { config } = record;
+  const status = record.failure ? paint('red', 'gave up') : record.running ? paint('green', 'running') : paint('gray', 'stopped');
+  const rows: [string, string][] = [
+    ['job', paint('bold', record.name)],
+    ['status', status],
+    ['processes', String(record.numprocesses)],
+    ['command', describeCommand(config)],
+    ['cwd', String(config.cwd ?? '-')],
+    ['restart', String(config.restart ?? 'always')],
+  ];
+  if (config.port !== undefined) rows.push(['port', `${String(config.port)} (+ the process id)`]);
+  for (const [socket, address] of Object.entries(record.sockets ?? {})) rows.push([`socket ${socket}`, JSON.stringify(address)]);
+  if (config.env && Object.keys(config.env).length > 0) rows.push(['env', Object.keys(config.env as object).join(', ')]);
+  if (record.failure) rows.push(['failure', `${record.failure.code}: ${record.failure.message}`]);
+  const width = Math.max(...rows.map(([key]) => key.length));
+  output.lines(rows.map(([key, value]) => `${paint('gray', key.padEnd(width))}  ${value}`));
+  const processes = stats?.processes ?? record.processes.map((process) => ({ ...process, cpu: undefined, rss: undefined }));
+  if (processes.length > 0) {
+    output.line();
+    output.table(processColumns(paint), processes);
+  }
+}
+
+function describeCommand(config: Record<string, unknown>): string {
+  if (config.worker !== undefined) {
+    const worker = config.worker as string | { module: string };
+    return `worker module ${typeof worker === 'string' ? worker : worker.module}`;
+  }
+  const cmd = config.cmd as string | string[] | undefined;
+  if (cmd === undefined) return '-';
+  return Array.isArray(cmd) ? cmd.map((part) => (/[\s"']/.test(part) ? JSON.stringify(part) : part)).join(' ') : cmd;
+}

@@ -1,0 +1,44 @@
+import type { OutputTarget } from '@pool/core';
+import type { CommandContext } from '../context.js';
+import { runManager } from '../foreground/run-manager.js';
+import { runSupervisor, type SupervisorRun } from '../foreground/run-supervisor.js';
+import { Reporter } from '../foreground/reporter.js';
+import { displayName } from '../jobs.js';
+import { classifyTarget, jobConfigsFor, nameOf, workerCount, type TargetOptions } from '../targets.js';
+
+/**
+ * `pool run`: the foreground runner (a container's entrypoint, `foreman start`). Output goes to the console
+ * as `web.1 | line`, pool's own lines as `pool | …`; with --json, one JSON record a line.
+ */
+export async function run({ output }: CommandContext, argument: string, options: TargetOptions): Promise<number> {
+  const target = await classifyTarget(argument, { worker: options.worker, allowJob: false });
+  if (target.kind === 'job') throw new Error(`${argument} was taken for a job name`);
+  const write = output.json ? () => {} : (text: string) => void process.stdout.write(text);
+  if (target.kind === 'script' && target.worker) {
+    const run: SupervisorRun = { file: target.file, name: options.name ?? nameOf(target.file), workers: workerCount(options.workers), env: options.env };
+    const width = labelWidth([`${run.name}.${(run.workers ?? 1) - 1}`]);
+    const reporter = new Reporter(write, output.paint, width);
+    return withConsole(output.json, width, (console) => runSupervisor(run, console, reporter));
+  }
+  const configs = await jobConfigsFor(target, options);
+  const width = labelWidth(configs.map((config) => `${config.name}.${Math.max(0, (config.numprocesses ?? 1) - 1)}`));
+  const reporter = new Reporter(write, output.paint, width);
+  return withConsole(output.json, width, (console) => runManager(configs, console, reporter));
+}
+
+/** Labels padded to the longest one known at the start, pool's own included, as foreman does. */
+function labelWidth(labels: string[]): number {
+  return Math.max('pool'.length, ...labels.map((label) => label.length));
+}
+
+/** The console transport (`web.1 | line`), or NDJSON with --json. */
+async function withConsole(json: boolean, width: number, body: (console: OutputTarget) => Promise<number>): Promise<number> {
+  const { consoleTransport, ndjsonTransport } = await import('@pool/log-transports');
+  // --json: every line a JSON record (time, job, worker, pid, stream, line), and no lines of pool's own.
+  const console = json ? ndjsonTransport() : consoleTransport({ label: (source) => `${displayName(source.job)}.${source.worker}`.padEnd(width) });
+  try {
+    return await body(console);
+  } finally {
+    await console.close?.();
+  }
+}

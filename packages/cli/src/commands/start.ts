@@ -1,0 +1,123 @@
+import type { JobConfig } from '@pool/core';
+import type { CommandContext } from '../context.js';
+import { ensureDaemon } from '../daemon/launch.js';
+import { CliError } from '../errors/cli-error.js';
+import { commandLineHints } from '../errors/codes.js';
+import { checkJobName, displayName, jobPath, listJobs } from '../jobs.js';
+import type { JobRecord } from '../records.js';
+import { classifyTarget, jobConfigsFor, type TargetOptions } from '../targets.js';
+
+export interface StartOptions extends TargetOptions {
+  json?: boolean;
+}
+
+/**
+ * Loads the jobs of a config file, Procfile or script into the daemon (started if need be), each started and
+ * settled before the next; or starts a loaded job again (`pool start web` after `pool stop web`).
+ */
+export async function start(context: CommandContext, argument: string, options: StartOptions): Promise<number> {
+  const { client, output, home } = context;
+  const target = await classifyTarget(argument, { worker: options.worker, allowJob: true });
+  if (target.kind === 'job') return startLoaded(context, target.name);
+  const session = target.kind === 'config' ? options.name : undefined;
+  const configs = await jobConfigsFor(target, target.kind === 'config' ? { ...options, name: undefined } : options);
+
+  const daemon = await ensureDaemon(home, output);
+  if (daemon.started) output.note(`started the pool daemon (pid ${daemon.pid ?? '?'}, ${home.directory})`);
+  const loaded = new Map((await listJobs(client)).map((job) => [job.name, job]));
+  const plan = configs.map((config) => ({ config, current: loaded.get(`${session ?? 'default'}.${config.name}`) }));
+  // Starting the same file again is no error (a restarted daemon brought its jobs back; -w scales them); another
+  // config under a loaded job's name is, before anything is loaded.
+  const conflict = plan.find(({ config, current }) => current && !sameConfig(current.config, config));
+  if (conflict) {
+    const name = conflict.current!.name;
+    throw new CliError('POOL_JOB_EXISTS', `Job ${name} is already loaded, with another config`, commandLineHints.POOL_JOB_EXISTS!, { name });
+  }
+
+  const jobs: JobRecord[] = [];
+  const lines: string[] = [];
+  for (const { config, current } of plan) {
+    if (!current) {
+      const job = await load(context, config, session);
+      jobs.push(job);
+      lines.push(describe(job));
+      continue;
+    }
+    let job = current;
+    const changes: string[] = [];
+    if (!job.active) {
+      job = await startJob(context, job.name);
+      changes.push('started');
+    }
+    if (options.workers !== undefined && job.numprocesses !== config.numprocesses) {
+      await client.post(jobPath(job.name, '/scale'), { n: config.numprocesses });
+      job = await client.get<JobRecord>(jobPath(job.name));
+      changes.push('scaled');
+    }
+    jobs.push(job);
+    lines.push(changes.length === 0 ? `${displayName(job.name)} is running already` : describe(job, changes.join(' and ')));
+  }
+  if (output.json) output.value(jobs);
+  else output.lines(lines);
+  return reportFailedStarts(context, jobs);
+}
+
+/** The same job config, key order and scale aside. */
+function sameConfig(loaded: Record<string, unknown>, wanted: JobConfig): boolean {
+  const canonical = (config: Record<string, unknown>) => {
+    const { numprocesses: _scale, ...rest } = config;
+    return JSON.stringify(sortKeys(rest));
+  };
+  return canonical(loaded) === canonical(wanted as unknown as Record<string, unknown>);
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
+}
+
+async function load({ client, output }: CommandContext, config: JobConfig, session: string | undefined): Promise<JobRecord> {
+  const spinner = output.spinner(`Starting ${session ? `${session}.` : ''}${config.name}…`);
+  try {
+    return await client.post<JobRecord>('/jobs', config, { query: { session } });
+  } finally {
+    spinner.stop();
+  }
+}
+
+async function startLoaded(context: CommandContext, name: string): Promise<number> {
+  const job = await startJob(context, checkJobName(name));
+  if (context.output.json) context.output.value([job]);
+  else context.output.line(describe(job));
+  return reportFailedStarts(context, [job]);
+}
+
+async function startJob({ client, output }: CommandContext, name: string): Promise<JobRecord> {
+  const spinner = output.spinner(`Starting ${displayName(name)}…`);
+  try {
+    return await client.post<JobRecord>(jobPath(name, '/start'));
+  } finally {
+    spinner.stop();
+  }
+}
+
+function describe(job: JobRecord, done = 'started'): string {
+  const pids = job.processes.map((process) => process.pid).filter((pid) => pid);
+  const count = `${job.numprocesses} process${job.numprocesses === 1 ? '' : 'es'}`;
+  return `${done} ${displayName(job.name)}: ${count}${pids.length > 0 ? ` (pid ${pids.join(', ')})` : ''}`;
+}
+
+/** A process that could not even be spawned (no such command, bad cwd) is a failed start: exit code 1. */
+function reportFailedStarts({ output }: CommandContext, jobs: JobRecord[]): number {
+  let failed = 0;
+  for (const job of jobs) {
+    for (const process of job.processes) {
+      const error = process.lastExit?.error;
+      if (!error || process.state === 'ready' || process.state === 'starting') continue;
+      failed++;
+      output.warn(`${displayName(job.name)}.${process.id} did not start: ${error.code}: ${error.message}`);
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}

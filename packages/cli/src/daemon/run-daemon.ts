@@ -1,0 +1,123 @@
+import { renameSync } from 'node:fs';
+import type { JobConfig, Manager } from '@pool/core';
+import type { PoolServer } from '@pool/http';
+import { ensureHome, type PoolHome } from '../home.js';
+import { endLeftovers } from './leftovers.js';
+import type { DaemonLog } from './log.js';
+import { claimPidFile, releasePidFile } from './pid-file.js';
+import { signalGroup } from './processes.js';
+import { readJobSetFile, type JobSetFile } from './state.js';
+import { StateKeeper } from './state-keeper.js';
+
+/**
+ * The daemon: a Manager, @pool/http's server on `$POOL_HOME/pool.sock`, the jobs' output in memory (for
+ * `pool logs`) and in `$POOL_HOME/logs/<job>.log`, and `state.json` kept in step. It brings back the job set of
+ * the previous daemon, runs until SIGTERM or SIGINT, then stops every job and resolves with the exit code.
+ */
+export async function runDaemon(home: PoolHome): Promise<number> {
+  ensureHome(home);
+  const holder = claimPidFile(home.pidFile);
+  if (holder !== undefined) {
+    const { poolError } = await import('@pool/core');
+    throw poolError('POOL_PID_FILE_LOCKED', { pidFile: home.pidFile, pid: holder });
+  }
+  try {
+    return await serve(home);
+  } finally {
+    releasePidFile(home.pidFile);
+  }
+}
+
+async function serve(home: PoolHome): Promise<number> {
+  const [{ Manager }, { createPoolServer }, transports] = await Promise.all([
+    import('@pool/core'),
+    import('@pool/http'),
+    import('@pool/log-transports'),
+  ]);
+  const memory = transports.memoryTransport();
+  const files = transports.fileTransport({ directory: home.logsDirectory, path: '{job}.log', timestamps: true, rotate: { size: '10M', keep: 5 } });
+  const logs = transports.tee(memory, files);
+  const manager = new Manager({ stdout: logs, stderr: logs });
+  const log: DaemonLog = manager.logger;
+  const keeper = new StateKeeper(manager, home.stateFile, log);
+  const endChildrenOnCrash = () => {
+    for (const pid of manager.pids()) signalGroup(pid, 'SIGTERM');
+  };
+  process.once('exit', endChildrenOnCrash);
+
+  // SIGTERM or SIGINT stops every job within its graceful timeout, even while the daemon is starting; a second
+  // SIGINT (Ctrl-C again, in the foreground) kills them at once; a second SIGTERM changes nothing.
+  let server: PoolServer | undefined;
+  let stopping: Promise<void> | undefined;
+  let stopRequested!: () => void;
+  const requested = new Promise<void>((resolve) => (stopRequested = resolve));
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      if (signal === 'SIGINT') void manager.stop({ gracefulTimeout: 0 });
+      return;
+    }
+    log.info({ signal }, 'stopping every job');
+    stopping = shutdown(server, manager, keeper, log);
+    stopRequested();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGHUP', () => void files.reopen());
+
+  try {
+    const previous = readPrevious(home, log);
+    await endLeftovers(previous?.processes ?? [], log);
+    for (const job of previous?.jobs ?? []) {
+      try {
+        await manager.load(job.config as unknown as JobConfig, { session: job.session, start: job.active });
+      } catch (error) {
+        log.error({ err: error, job: `${job.session}.${job.config.name}` }, 'could not bring back a job of the previous daemon');
+      }
+    }
+    keeper.start();
+    // The jobs brought back have started (or failed to) before the socket answers: a `pool ps` right after
+    // `pool daemon start` shows them running.
+    if (!stopping) await manager.start().catch((error: unknown) => log.error({ err: error }, 'the manager did not start every job'));
+    if (!stopping) {
+      server = await createPoolServer({ manager, socketPath: home.socket, logs: memory, logger: { level: 'warn' } });
+      // A stop that came while it was opening did not see it.
+      if (stopping) await server.close();
+    }
+  } catch (error) {
+    process.off('exit', endChildrenOnCrash);
+    await manager.stop();
+    await logs.close();
+    throw error;
+  }
+  if (!stopping) log.info({ pid: process.pid, socket: home.socket, jobs: manager.jobs() }, 'the pool daemon is up');
+  await requested;
+  await stopping;
+  process.off('exit', endChildrenOnCrash);
+  await logs.close();
+  log.info({}, 'the pool daemon stopped');
+  return 0;
+}
+
+async function shutdown(server: PoolServer | undefined, manager: Manager, keeper: StateKeeper, log: DaemonLog): Promise<void> {
+  try {
+    await server?.close();
+  } catch (error) {
+    log.error({ err: error }, 'closing the control socket failed');
+  }
+  await manager.stop();
+  // The job set stays as it was (a restarted daemon brings it back); only the process list is now empty.
+  keeper.write();
+  keeper.stop();
+}
+
+/** The job set of the previous daemon; a file that cannot be read is set aside (and said so), not lost. */
+function readPrevious(home: PoolHome, log: DaemonLog): JobSetFile | undefined {
+  try {
+    return readJobSetFile(home.stateFile);
+  } catch (error) {
+    const aside = `${home.stateFile}.unreadable-${Date.now()}`;
+    renameSync(home.stateFile, aside);
+    log.error({ err: error, file: aside }, 'the state file could not be read; it was moved aside and the daemon starts empty');
+    return undefined;
+  }
+}

@@ -1,0 +1,53 @@
+import type { JobConfig, ManagerExitEvent, OutputTarget } from '@pool/core';
+import type { Reporter } from './reporter.js';
+import { forwardSignals } from './signals.js';
+
+/**
+ * The jobs of a config file, a Procfile or a script in a Manager, in this process, until a signal stops them.
+ * Resolves with the exit code: 0 after a clean stop (or when every process ended with code 0 and none is to be
+ * restarted), 1 when processes ended otherwise; throws the error of a job that gave up or could not start.
+ */
+export async function runManager(configs: JobConfig[], output: OutputTarget, reporter: Reporter): Promise<number> {
+  const { Manager } = await import('@pool/core');
+  const manager = new Manager({ stdout: output, stderr: output, logger: false });
+  for (const config of configs) await manager.load(config);
+
+  let failure: unknown;
+  let exitCode = 0;
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  const removeSignals = forwardSignals(manager, reporter, resolveStopped);
+  const stopBecause = (error: unknown, code: number) => {
+    failure ??= error;
+    exitCode = code;
+    void manager.stop().then(resolveStopped, resolveStopped);
+  };
+
+  manager.on('spawn', (event) => reporter.spawned(event.job, event.id, event.pid));
+  manager.on('exit', (event: ManagerExitEvent) => {
+    reporter.exited(event.job, event.id, event.pid, event);
+    setImmediate(() => {
+      // Nothing left to run (restart "never" or "on-failure" kept every process down): the run is over.
+      const processes = manager.list().filter((process) => !process.commit);
+      if (manager.state !== 'running' || processes.length === 0 || !processes.every((process) => process.state === 'exited')) return;
+      const clean = processes.every((process) => process.lastExit?.code === 0);
+      reporter.say(`every process has ended${clean ? '' : ', not all with code 0'}`);
+      stopBecause(undefined, clean ? 0 : 1);
+    });
+  });
+  manager.on('flapping', (event) => {
+    reporter.flapping(event.job, event.retryIn, event.gaveUp);
+    if (event.gaveUp) stopBecause(event.error, 1);
+  });
+
+  try {
+    await manager.start();
+    const unstartable = manager.list().find((process) => process.lastExit?.error?.code === 'POOL_SPAWN_FAILED');
+    if (unstartable) stopBecause(unstartable.lastExit!.error, 1);
+    await stopped;
+  } finally {
+    removeSignals();
+  }
+  if (failure) throw failure;
+  return exitCode;
+}

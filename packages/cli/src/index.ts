@@ -1,0 +1,2 @@
+export { main } from './main.js';
+export { poolHome, type PoolHome } from './home.js';

@@ -1,0 +1,65 @@
+/** The daemon's answers (@pool/http's JSON), as the commands read them. */
+
+export interface ExitRecord {
+  code: number | null;
+  signal: string | null;
+  reason: string;
+  uptime: number;
+  error: { code: string; message: string } | null;
+}
+
+export interface ProcessRecord {
+  /** `session.name`. */
+  job: string;
+  id: number;
+  pid: number | null | undefined;
+  state: string;
+  commit: boolean;
+  uptime: number;
+  restarts: number;
+  startedAt?: number | null;
+  readyAt?: number | null;
+  lastExit?: ExitRecord | null;
+}
+
+export interface ProcessStatsRecord extends ProcessRecord {
+  cpu: number | null | undefined;
+  rss: number | null | undefined;
+}
+
+export interface JobRecord {
+  name: string;
+  session: string;
+  active: boolean;
+  running: boolean;
+  numprocesses: number;
+  priority?: number;
+  processes: ProcessRecord[];
+  sockets?: Record<string, unknown>;
+  flapping?: { round: number; paused: boolean };
+  failure?: { code: string; message: string } | null;
+  config: Record<string, unknown>;
+}
+
+export interface JobStatsRecord {
+  job: string;
+  cpu: number;
+  rss: number;
+  processes: ProcessStatsRecord[];
+}
+
+export interface LogLineRecord {
+  job: string;
+  worker: number;
+  pid: number;
+  stream: 'stdout' | 'stderr';
+  time: number;
+  line: string;
+}
+
+export interface EventRecord {
+  type: string;
+  job: string;
+  time: number;
+  [key: string]: unknown;
+}
