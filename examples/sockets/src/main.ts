@@ -1,7 +1,7 @@
 // aioworkerpool's sockets.py, in TypeScript: the master binds one port, every worker serves on it.
 //   pnpm --dir examples/sockets start          (PORT=8080 by default; Ctrl-C stops everything)
 import Fastify, { type FastifyInstance } from 'fastify';
-import { listenOn, Supervisor, WorkerBase } from '@pool/core';
+import { drainServer, listenOn, Supervisor, WorkerBase } from '@pool/core';
 
 class WebWorker extends WorkerBase {
   readonly app: FastifyInstance = Fastify();
@@ -14,7 +14,12 @@ class WebWorker extends WorkerBase {
       await this.app.ready();
       await listenOn(this.app.server, this.sockets.web);
     });
-    this.onShutdown(() => this.app.close());
+    // Finish what is in flight and let kept-alive clients go cleanly, then close the app: no request is lost
+    // when the master reloads (SIGHUP) or stops the pool.
+    this.onShutdown(async () => {
+      await drainServer(this.app.server, { timeout: 5_000 });
+      await this.app.close();
+    });
   }
 
   async main(): Promise<void> {
@@ -29,7 +34,7 @@ const supervisor = new Supervisor({
   workers: Number(process.env.WORKERS ?? 2),
   sockets: { web: { host: process.env.HOST ?? '127.0.0.1', port } },
 });
-supervisor.once('start', () => {
+supervisor.once('running', () => {
   const { host, port: bound } = supervisor.sockets.web!;
   console.log(`serving on http://${host}:${bound}/ — try: curl http://${host}:${bound}/`);
 });

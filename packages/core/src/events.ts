@@ -57,6 +57,9 @@ export interface SupervisorEvents {
   flapping: [FlappingEvent];
   reload: [ReloadEvent];
   scale: [ScaleEvent];
+  /** start() bound the sockets and is starting the workers. */
   start: [];
+  /** Every worker is ready: the pool serves. */
+  running: [];
   stop: [];
 }

@@ -381,3 +381,47 @@ describe('Supervisor: log files', () => {
     expect(closed).toBe(1);
   });
 });
+
+describe('Supervisor: zero-downtime reloads with keep-alive clients', () => {
+  async function reloadUnderKeepAliveLoad(close: 'plain' | 'drain') {
+    const pool = pools.create({ worker: fixture('keepalive-worker.mjs'), workers: 2, sockets: web, env: { CLOSE: close } });
+    await pool.start();
+    const { default: http } = await import('node:http');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const url = `http://127.0.0.1:${pool.sockets.web!.port}/`;
+    let failed = 0;
+    let answered = 0;
+    let loading = true;
+    const get = () =>
+      new Promise<void>((resolve) => {
+        http
+          .get(url, { agent }, (response) => {
+            response.resume();
+            response.on('end', () => {
+              if (response.statusCode === 200) answered++;
+              else failed++;
+              resolve();
+            });
+          })
+          .on('error', () => {
+            failed++;
+            resolve();
+          });
+      });
+    const clients = Array.from({ length: 8 }, async () => {
+      while (loading) await get();
+    });
+    await waitFor(() => answered > 50);
+    for (let round = 0; round < 3; round++) await pool.reload();
+    loading = false;
+    await Promise.all(clients);
+    agent.destroy();
+    return { failed, answered };
+  }
+
+  it('loses no request when workers drain their servers (drainServer)', async () => {
+    const { failed, answered } = await reloadUnderKeepAliveLoad('drain');
+    expect(answered).toBeGreaterThan(50);
+    expect(failed).toBe(0);
+  });
+});

@@ -1,4 +1,5 @@
-import type { Server } from 'node:net';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import net, { type Server } from 'node:net';
 import type { SocketDescriptor } from '../protocol.js';
 import { invalid } from '../validate.js';
 
@@ -15,6 +16,27 @@ export function listenOn(server: Server, socket: SocketDescriptor | undefined): 
     server.once('error', onError);
     server.listen({ fd: socket.fd }, () => {
       server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Stops a server without dropping a request (for `onShutdown`): it stops accepting, answers each further
+ * request on a kept-alive connection with `Connection: close`, and resolves once every connection has ended,
+ * ending the rest after `timeout` ms. (`http.Server#close` alone also drops idle kept-alive connections at
+ * once, racing the requests clients are sending on them.)
+ */
+export function drainServer(server: Server, options: { timeout?: number } = {}): Promise<void> {
+  const { timeout = 10_000 } = options;
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+      if (!response.headersSent) response.setHeader('connection', 'close');
+    });
+    const stragglers = setTimeout(() => (server as Partial<HttpServer>).closeAllConnections?.(), timeout);
+    net.Server.prototype.close.call(server, () => {
+      clearTimeout(stragglers);
       resolve();
     });
   });

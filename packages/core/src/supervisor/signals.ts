@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { isPoolError } from '../errors/index.js';
 import { onSignals, twiceToKill } from '../signals.js';
 
 export interface SignalTarget {
@@ -31,7 +32,10 @@ export function handleSignals(target: SignalTarget, logger: Logger): () => void 
     ),
     SIGHUP: () => {
       logger.info('SIGHUP: rolling reload');
-      target.reload().catch((error: unknown) => logger.error({ err: error }, 'reload failed'));
+      target.reload().catch((error: unknown) => {
+        if (isPoolError(error, 'POOL_STOPPED')) logger.info('the reload ended with the pool\'s stop');
+        else logger.error({ err: error }, 'reload failed');
+      });
     },
     SIGUSR1: () => {
       target.reopenLogs().catch((error: unknown) => logger.error({ err: error }, 'reopening the log files failed'));

@@ -133,6 +133,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.config.pidFile) writePidFile(this.config.pidFile);
     this.#state = 'running';
     this.logger.info({ pids: this.processes().map((worker) => worker.pid) }, 'the pool is up');
+    this.emit('running');
   }
 
   /**
@@ -433,6 +434,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       try {
         await replacement.start();
       } catch (error) {
+        if (this.#state !== 'running') throw poolError('POOL_STOPPED', { subject: 'the pool' }, error);
         const failure = poolError('POOL_RELOAD_FAILED', { id, detail: (error as Error).message }, error);
         this.emit('reload', { phase: 'failed', error: failure });
         throw failure;
