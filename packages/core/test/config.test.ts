@@ -140,6 +140,21 @@ describe('the job config schema', () => {
   });
 });
 
+describe('durations', () => {
+  it('refuses one longer than a Node timer can wait (it would fire after 1 ms), as a number or a string', async () => {
+    const { Manager } = await import('@pool/core');
+    const manager = new Manager({ logger: false, stdout: 'ignore', stderr: 'ignore' });
+    const tooLongString = await rejected(manager.load({ name: 'x', cmd: ['true'], gracefulTimeout: '600h' }));
+    expect(tooLongString.code).toBe('POOL_INVALID_DURATION');
+    expect(tooLongString.status).toBe(400);
+    const tooLongNumber = await rejected(manager.load({ name: 'y', cmd: ['true'], warmupDelay: 2 ** 31 }));
+    expect(tooLongNumber.code).toBe('POOL_INVALID_CONFIG');
+    expect(tooLongNumber.message).toContain('warmupDelay');
+    expect(manager.jobs()).toEqual([]);
+    await manager.stop();
+  });
+});
+
 describe('loadConfigFile', () => {
   let directory: { path: string; remove: () => void };
   const write = (name: string, text: string) => {

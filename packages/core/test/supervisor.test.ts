@@ -359,6 +359,9 @@ describe('Supervisor: flapping, events and logs', () => {
     expect(() => pools.create({ worker: fixture('echo-worker.mjs'), gracefulTimeout: '10 parsecs' })).toThrowError(/gracefulTimeout/);
     expect(() => pools.create({ worker: fixture('echo-worker.mjs'), sockets: { web: { port: 70_000 } } })).toThrowError(/sockets\.web\.port/);
     expect(pools.create({ worker: fixture('echo-worker.mjs'), gracefulTimeout: '2s' }).config.gracefulTimeout).toBe(2_000);
+    // Longer than a Node timer can wait: it would fire at once, so it is refused.
+    expect(() => pools.create({ worker: fixture('echo-worker.mjs'), gracefulTimeout: '600h' })).toThrowError(/POOL_INVALID_DURATION|Invalid duration 600h/);
+    expect(() => pools.create({ worker: fixture('echo-worker.mjs'), workerTimeout: 2 ** 31 })).toThrowError(/Invalid duration/);
   });
 });
 

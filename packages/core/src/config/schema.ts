@@ -59,9 +59,10 @@ export const namePattern = '^[A-Za-z0-9_-]+$';
 export const durationPattern = '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$';
 
 const duration = (description: string) => ({
-  description: `${description} Milliseconds, or a string such as "500ms", "15s", "2m".`,
+  description: `${description} Milliseconds, or a string such as "500ms", "15s", "2m"; at most 2147483647 ms (a Node timer's longest wait).`,
   type: ['number', 'string'],
   minimum: 0,
+  maximum: 2_147_483_647,
   pattern: durationPattern,
 });
 const strings = { type: 'array', items: { type: 'string' } };

@@ -19,7 +19,7 @@ export const errorCodes = {
   },
   POOL_INVALID_DURATION: {
     message: 'Invalid duration {value} at {path}',
-    hint: 'Use a number of milliseconds or a string such as "500ms", "15s", "2m" or "1h".',
+    hint: 'Use a number of milliseconds or a string such as "500ms", "15s", "2m" or "1h", at most 2147483647 ms (about 24.8 days).',
     status: 400,
   },
   POOL_INVALID_SIGNAL: {
