@@ -43,14 +43,14 @@ export function atLeast(peer, factor = 1) {
   };
 }
 
-/** Lower is better: pool ≤ the best (lowest) peer. */
-export function notAboveBestPeer(peers) {
+/** Lower is better: pool ≤ the best (lowest) peer, or ≤ `factor` × the best peer. */
+export function notAboveBestPeer(peers, factor = 1) {
   return {
-    text: '≤ the best peer',
+    text: factor === 1 ? '≤ the best peer' : `≤ ${factor}× the best peer`,
     check: (cells) => {
       if (!cells.pool || peers.some((peer) => !cells[peer])) return { met: undefined, detail: 'no data' };
       const best = peers.reduce((a, b) => (cells[a].median <= cells[b].median ? a : b));
-      const met = cells.pool.median <= cells[best].median;
+      const met = cells.pool.median <= factor * cells[best].median;
       if (cells[best].median === 0) return { met, detail: `the best peer (${best}) measured 0` };
       return { met, detail: `${times(ratio(cells.pool.median, cells[best].median))} the best peer (${best})` };
     },

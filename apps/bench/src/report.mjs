@@ -77,7 +77,8 @@ function renderTable(results) {
   ];
   for (const result of results) {
     for (const row of result.rows) {
-      const cells = columns.map(({ target }) => (result.targets.includes(target) ? cell(row.cells[target], row.unit) : '—'));
+      // A row may leave a target out (`row.targets`): the many-processes row has no baseline time, say.
+      const cells = columns.map(({ target }) => ((row.targets ?? result.targets).includes(target) ? cell(row.cells[target], row.unit) : '—'));
       const verdict = !row.verdict ? '—' : row.verdict.met === undefined ? `? ${row.verdict.detail}` : `${row.verdict.met ? '✅ met' : '❌ **missed**'}: ${row.verdict.detail}`;
       out.push(`| ${row.label} (${row.unit}${row.better === 'higher' ? ', higher is better' : ''}) | ${cells.join(' | ')} | ${row.goal ?? '—'} | ${verdict} |`);
     }
@@ -93,7 +94,8 @@ function cell(summary, unit) {
 
 export function format(number, unit) {
   if (unit === 'req/s') return Math.round(number).toLocaleString('en-US');
-  if (unit === 'requests') return String(Math.round(number));
+  if (unit === 'requests' || unit === 'lines') return String(Math.round(number));
+  if (unit === 's') return number.toFixed(number < 10 ? 3 : 2);
   if (unit === '%') return number.toFixed(2);
   if (unit === 'MB') return number.toFixed(1);
   if (unit === 'ms') return number < 20 ? number.toFixed(2) : Math.round(number).toLocaleString('en-US');
@@ -136,6 +138,9 @@ function method() {
     '- **HTTP throughput**: 2 workers (the baseline: one plain process), `wrk -t1 -c64 --latency` for 10 s after a 3 s warm-up, loopback. wrk shares the 2 cores with the workers and the supervisor, for every peer alike.',
     '- **Rolling reload**: 2 workers under `wrk -t1 -c16`; 3 reloads one after the other (pool: `SIGHUP` to the master, done when it reports the reload done; PM2: `pm2 reload`); failed = socket errors (connect, read, write, timeout) + non-2xx answers. The app answers requests that arrive while it closes (`return503OnClosing: false`, so with `Connection: close`), which wrk honours.',
     '- **Idle cost**: 8 idle workers; the supervisor process’s CPU time (utime + stime from `/proc/<pid>/stat`) over 30 s after a 3 s settle, and its RSS at the end. pool: the master (heartbeats every second from each worker); PM2: its God daemon; supervisord: supervisord.',
+    '- **Log flood**: one process writes 1,000,000 lines of 100 B (`@pool/log-transports/bench/flood-writer.mjs`, 64 KiB blocking writes) → all in the supervisor\'s log file; 0 lost is checked by counting newlines. pool and the baseline are @pool/log-transports\' own `logFlood()` (pool: a `ChildHandler` into its file transport; the baseline: `writer | cat > file`), run in a host process of their own, timed from before the spawn, CPU = the host\'s. PM2 (fork mode, `out_file`) and supervisord (`stdout_logfile`, no rotation) run the same writer against their warm daemons, timed from the writer\'s process start in `/proc` until the file holds every byte, CPU = the daemon\'s utime + stime from `/proc/<pid>/stat` over that span.',
+    '- **Many processes**: 100 `sleep 1000` → all running. pool: a host script, one `Manager` of @pool/core (`logger: false`, output ignored) with one job of `numprocesses: 100` (`apps/pool-sleepers.mjs`), timed from launching it (loading @pool/core included) to its report that the 100 pids exist; PM2: one fork-mode app, `interpreter: none`, `instances: 100`, from `pm2 start` to 100 `sleep` processes seen in `/proc`; supervisord: `numprocs=100`, from `supervisorctl update` likewise. RSS: the supervisor process\'s 0.5 s after, against a bare `node` idling.',
+    '- **CLI round trip**: a daemon running 2 jobs (`sleep 1000`), one status command from spawn to exit: `pool ps` (packages/cli, private `POOL_HOME`), `pm2 jlist`, `supervisorctl status`; the baseline `node -e 0`. Each sample is the median of 30 runs (after one untimed), the cell the median of the samples.',
     '- Every scenario runs each peer in turn, in a rotating order; every process the bench starts carries a marker in its environment, and after every measurement the bench checks in `/proc` that nothing it started is left running.',
   ];
 }
@@ -145,7 +150,7 @@ function renderSamples(results) {
   for (const result of results) {
     for (const row of result.rows) {
       const parts = [];
-      for (const target of result.targets) {
+      for (const target of row.targets ?? result.targets) {
         const samples = result.samples[row.case]?.[target] ?? [];
         if (samples.length) parts.push(`${target}: ${samples.map((sample) => format(sample[row.metric], row.unit)).join(', ')}`);
       }

@@ -98,8 +98,11 @@ const wallSeconds = (performance.now() - startedAt) / 1_000;
 const report = renderReport({ results, machine, quick, runs, wallSeconds, failures, leaks, command: commandLine() });
 console.log(report);
 mkdirSync(resultsDirectory, { recursive: true });
-writeFileSync(join(resultsDirectory, `${quick ? 'quick' : 'full'}.json`), JSON.stringify({ machine, quick, runs, wallSeconds, results, failures, leaks }, null, 2));
-if (!quick && !only && options.runs === undefined) writeFileSync(docsFile, report);
+// Only the full run replaces results/full.json (what `--render` rewrites the doc from); a run with --only or
+// --runs writes results/partial.json.
+const fullRun = !quick && !only && options.runs === undefined;
+writeFileSync(join(resultsDirectory, `${quick ? 'quick' : fullRun ? 'full' : 'partial'}.json`), JSON.stringify({ machine, quick, runs, wallSeconds, results, failures, leaks }, null, 2));
+if (fullRun) writeFileSync(docsFile, report);
 if (options.out) writeFileSync(options.out, report);
 if (failures.length === 0 && leaks.length === 0) rmSync(directory, { recursive: true, force: true });
 else log(`logs kept in ${directory}`);

@@ -121,3 +121,20 @@ export async function stopProcess(child, { signalName = 'SIGTERM', timeout = 15_
     await child.exited;
   }
 }
+
+/** The marked processes (see markedProcesses) whose command line, its arguments joined by spaces, passes `test`. */
+export function markedProcessesWhere(test) {
+  const found = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').filter(Boolean).join(' ');
+      if (!test(commandLine)) continue;
+      const environment = readFileSync(`/proc/${entry}/environ`, 'latin1');
+      if (environment.split('\0').includes(runMarker) && !isZombie(entry)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}

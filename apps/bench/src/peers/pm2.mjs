@@ -33,6 +33,11 @@ export default {
   },
 
   daemonPids: () => (daemonPid ? [daemonPid] : []),
+  daemonPid: () => daemonPid,
+  /** Runs `pm2 <args>` against the private home (the log-flood, many-processes and CLI rows use it). */
+  command: (args, env) => pm2(args, env),
+  /** The CLI's command line, for timing it: [program, ...args] and its environment. */
+  commandLine: (args) => ({ program: process.execPath, args: [pm2Bin, ...args], env: environment() }),
 
   async cleanup() {
     if (!home) return;

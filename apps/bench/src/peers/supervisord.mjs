@@ -85,6 +85,17 @@ export default {
   },
 
   daemonPids: () => (daemon && daemon.exitCode === null ? [daemon.pid] : []),
+  daemonPid: () => daemon?.pid,
+  /** Adds (or, with no text, removes) a program section and applies it with `supervisorctl update`. */
+  async setProgram(name, text) {
+    const file = join(directory, 'programs', `${name}.conf`);
+    if (text) writeFileSync(file, text);
+    else rmSync(file, { force: true });
+    await supervisorctl('update');
+  },
+  ctl: (...args) => supervisorctl(...args),
+  commandLine: (args) => ({ program: 'supervisorctl', args: ['-c', configFile(), ...args], env: {} }),
+  programDirectory: () => join(directory, 'logs'),
 
   async cleanup() {
     if (!daemon) return;
