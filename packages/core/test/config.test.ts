@@ -140,6 +140,27 @@ describe('the job config schema', () => {
   });
 });
 
+describe('YAML aliases', () => {
+  it('reports an unknown alias and an alias bomb as POOL_CONFIG_PARSE_FAILED', async () => {
+    const dir = tempDir();
+    try {
+      const cases = {
+        'unknown.yaml': '*a\n',
+        'bomb.yaml': ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]', 'e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]', 'f: [*e, *e, *e, *e, *e, *e, *e, *e, *e]', ''].join('\n'),
+      };
+      for (const [name, text] of Object.entries(cases)) {
+        const file = join(dir.path, name);
+        writeFileSync(file, text);
+        const error = await rejected(loadConfigFile(file));
+        expect(error.code, name).toBe('POOL_CONFIG_PARSE_FAILED');
+        expect(error.message).toContain(file);
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
 describe('durations', () => {
   it('refuses one longer than a Node timer can wait (it would fire after 1 ms), as a number or a string', async () => {
     const { Manager } = await import('@pool/core');

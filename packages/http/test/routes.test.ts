@@ -119,6 +119,8 @@ describe('@pool/http routes (inject)', () => {
       ['pid not a number', { method: 'GET', url: '/pool/processes/abc' }, 400, 'POOL_INVALID_REQUEST'],
       ['bad json', { method: 'POST', url: '/pool/jobs', payload: '{"name":', headers: { 'content-type': 'application/json' } }, 400, 'POOL_INVALID_REQUEST'],
       ['no route', { method: 'GET', url: '/pool/nothing-here' }, 404, 'POOL_ROUTE_NOT_FOUND'],
+      ['put names another job', { method: 'PUT', url: '/pool/jobs/missing', payload: { name: 'web', cmd: idle } }, 400, 'POOL_INVALID_REQUEST'],
+      ['put a missing job', { method: 'PUT', url: '/pool/jobs/missing', payload: { name: 'missing', cmd: idle } }, 404, 'POOL_UNKNOWN_JOB'],
     ];
     for (const [label, request, status, code] of cases) {
       const response = await app.inject(request as never);

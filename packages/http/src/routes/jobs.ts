@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { JobConfig, Manager, ScaleValue } from '@pool/core';
+import { poolError, type JobConfig, type Manager, type ScaleValue } from '@pool/core';
 import { errors, jobParams, jobSchema, okSchema, serializeJob, signalBody, statsSchema } from '../schemas.js';
 import { jobConfigBody } from '../validation.js';
 
@@ -45,9 +45,12 @@ export function jobRoutes(app: FastifyInstance, manager: Manager): void {
   app.put<JobParams & { Body: JobConfig }>('/jobs/:job', {
     schema: { summary: 'Replace a job\'s config (its processes are replaced)', params: jobParams, body: jobConfigBody, response: { 200: jobSchema, ...errors } },
     handler: async (request) => {
+      // The path names the job: a body that names another one must not replace that other job.
       const { session, name } = split(request.params.job);
-      const config = { ...request.body, name: request.body.name ?? name };
-      const updated = await manager.update(config, { session });
+      if (request.body.name !== undefined && request.body.name !== name) {
+        throw poolError('POOL_INVALID_REQUEST', { detail: `the body names job "${request.body.name}" but the path names "${name}"` });
+      }
+      const updated = await manager.update({ ...request.body, name }, { session });
       return serializeJob(manager.info(updated));
     },
   });

@@ -32,7 +32,14 @@ export function parseYaml(text: string, file: string): ParsedText {
     const position = error.linePos?.[0];
     throw parseFailed(file, position?.line, position?.col, error.message.split(/ at line \d+/)[0] ?? error.message, error);
   }
-  return { value: document.toJS(), locate: locator(text) };
+  let value: unknown;
+  try {
+    // Aliases are resolved here: an unknown one, or a billion-laughs expansion, is a parse error of the file.
+    value = document.toJS();
+  } catch (error) {
+    throw parseFailed(file, undefined, undefined, (error as Error).message, error);
+  }
+  return { value, locate: locator(text) };
 }
 
 export function parseFailed(file: string, line: number | undefined, column: number | undefined, detail: string, cause?: unknown): PoolError {
