@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isPoolError, poolError, type PoolError } from '@pool/core';
 
@@ -34,7 +35,8 @@ export function toPoolError(error: FastifyError | Error, bodyLimit: number): Poo
 }
 
 export function errorHandler(bodyLimit: number) {
-  return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+  return async (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') await discardBody(request.raw);
     const known = isPoolError(error) || (error as FastifyError).validation || (error as FastifyError).statusCode;
     const poolFailure = toPoolError(error, bodyLimit);
     const statusCode = known ? poolFailure.status : 500;
@@ -42,4 +44,27 @@ export function errorHandler(bodyLimit: number) {
     const body: ErrorBody = { statusCode, code: poolFailure.code, message: poolFailure.message, hint: poolFailure.hint };
     return reply.code(statusCode).send(body);
   };
+}
+
+/**
+ * A client still sending an oversized body would get EPIPE, not the 413, if the connection closed at once:
+ * read and drop the rest first, up to a bound in bytes and in time.
+ */
+function discardBody(raw: IncomingMessage, limit = 64 * 1024 * 1024, timeout = 5_000): Promise<void> {
+  if (raw.readableEnded || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', done).off('error', done).off('close', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > limit) done();
+    };
+    const timer = setTimeout(done, timeout);
+    raw.on('data', onData).once('end', done).once('error', done).once('close', done);
+    raw.resume();
+  });
 }

@@ -83,6 +83,39 @@ describe('@pool/http security', () => {
     expect((error as Error).message).toContain('107 bytes');
   });
 
+  it('answers 413 over a real socket even to a client still sending a large body', async () => {
+    const server = await createPoolServer({ manager: await newManager(), host: '127.0.0.1', port: 0, token: 'token-token-token', bodyLimit: 1024, logger: false });
+    servers.push(server);
+    const { port } = new URL(server.address);
+    const outcomes: string[] = [];
+    for (let attempt = 0; attempt < 20; attempt++) {
+      outcomes.push(
+        await new Promise<string>((resolve) => {
+          const request = http.request(
+            { host: '127.0.0.1', port, method: 'POST', path: '/jobs', headers: { authorization: 'Bearer token-token-token', 'content-type': 'application/json' } },
+            (response) => {
+              response.resume();
+              response.on('end', () => resolve(String(response.statusCode)));
+            },
+          );
+          request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+          // 24 MiB (more than the socket buffers hold), written in pieces while the server has already refused it.
+          const piece = Buffer.alloc(64 * 1024, 0x20);
+          let left = 384;
+          const write = () => {
+            while (left > 0) {
+              left--;
+              if (!request.write(piece)) return void request.once('drain', write);
+            }
+            request.end();
+          };
+          write();
+        }),
+      );
+    }
+    expect(outcomes.filter((outcome) => outcome !== '413')).toEqual([]);
+  });
+
   it('refuses TCP without a token, and serves TCP with one', async () => {
     const manager = await newManager();
     const error = await createPoolServer({ manager, port: 0, token: '' }).catch((caught: unknown) => caught);
