@@ -31,7 +31,8 @@ export async function harness(options: Partial<PoolHttpOptions> = {}, managerOpt
 
 export async function cleanup(): Promise<void> {
   for (const { app, manager } of harnesses.splice(0)) {
-    await app.close();
+    // The Manager first: a request still waiting on it (a load awaiting readiness) ends, then the app can close.
     await manager.stop({ gracefulTimeout: 0 });
+    await app.close();
   }
 }
