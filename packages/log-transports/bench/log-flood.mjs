@@ -82,7 +82,7 @@ const runners = {
   'pino-stream': (path, lines, lineLength) => viaPinoTransport(path, lines, lineLength, createWriteStream(path)),
 };
 
-function countLines(path) {
+export function countLines(path) {
   const buffer = Buffer.allocUnsafe(1 << 20);
   const fd = openSync(path, 'r');
   let count = 0;

@@ -1,20 +1,10 @@
 // Counting the lines of a log file, and waiting until one holds all of them.
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { countLines as countLinesIn } from '@pool/log-transports/bench/log-flood';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export function countLines(path) {
-  if (!existsSync(path)) return 0;
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  const fd = openSync(path, 'r');
-  let count = 0;
-  try {
-    for (let read; (read = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) {
-      for (let index = buffer.indexOf(10); index !== -1 && index < read; index = buffer.indexOf(10, index + 1)) count++;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return count;
+  return existsSync(path) ? countLinesIn(path) : 0;
 }
 
 const size = (path) => (existsSync(path) ? statSync(path).size : 0);
