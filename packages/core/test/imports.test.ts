@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';
+import { fixture } from './helpers.js';
 
 // Every worker imports @pool/core: what it loads, each worker pays for at start. ajv, yaml and pino are
 // loaded on first use only (and @pool/core/worker loads only the worker's side).
@@ -21,4 +22,31 @@ it('loads none of ajv, yaml and pino until they are used', () => {
   }
   const afterValidation = loadedPackages('@pool/core', "(await import('@pool/core')).checkJobConfig({ name: 'x', cmd: ['true'] });");
   expect(afterValidation).toContain('ajv');
+});
+
+// The package's entries are one esbuild bundle (scripts/bundle.mjs): a few files to read and compile instead of
+// ~60 modules. Checked in a plain node process, as users load it, not through vitest's module graph.
+it('serves its entries from one bundle: one instance of each class, and workers start from the bundle\'s bootstrap', async () => {
+  const script = `
+    const core = await import('@pool/core');
+    const worker = await import('@pool/core/worker');
+    const errors = await import('@pool/core/errors');
+    const { createRequire } = await import('node:module');
+    const pool = new core.Supervisor({ worker: ${JSON.stringify(fixture('echo-worker.mjs'))}, workers: 1, sockets: { web: { host: '127.0.0.1', port: 0 } }, stdout: 'ignore', logger: false });
+    await pool.start();
+    const [{ pid }] = pool.processes();
+    const argv = (await import('node:fs')).readFileSync('/proc/' + pid + '/cmdline', 'utf8').split('\\0');
+    await pool.stop();
+    console.log(JSON.stringify({
+      entry: import.meta.resolve('@pool/core'),
+      sameWorkerBase: worker.WorkerBase === core.WorkerBase,
+      sameListenOn: worker.listenOn === core.listenOn,
+      samePoolError: errors.PoolError === core.PoolError,
+      bootstrap: argv[1],
+    }));`;
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url), encoding: 'utf8', timeout: 50_000 });
+  const result = JSON.parse(output) as Record<string, unknown>;
+  expect(result).toMatchObject({ sameWorkerBase: true, sameListenOn: true, samePoolError: true });
+  expect(result.entry).toMatch(/\/dist\/bundle\/index\.js$/);
+  expect(result.bootstrap).toMatch(/\/dist\/bundle\/worker\/bootstrap\.js$/);
 });

@@ -5,6 +5,7 @@ import { toMilliseconds } from '../duration.js';
 import type { SocketOptions } from '../sockets/shared-sockets.js';
 import { defaultFlapping, type FlappingOptions } from '../supervisor/flapping.js';
 import { checkWorkerModule } from '../supervisor/options.js';
+import { inheritedExecArgv } from '../supervisor/worker-spawn.js';
 import type { JobConfig, RestartPolicy } from './schema.js';
 import { invalidConfig } from './validate.js';
 
@@ -77,7 +78,7 @@ function resolveCommand(config: JobConfig, cwd: string): ResolvedCommand {
     kind: 'worker',
     module,
     args: options.args ?? [],
-    execArgv: options.execArgv ?? process.execArgv.filter((arg) => !/^--(inspect|debug)/.test(arg)),
+    execArgv: options.execArgv ?? inheritedExecArgv(),
     startTimeout: toMilliseconds(options.startTimeout ?? 30_000, 'worker.startTimeout'),
     heartbeatTimeout: toMilliseconds(options.heartbeatTimeout ?? 30_000, 'worker.heartbeatTimeout'),
   };

@@ -87,7 +87,7 @@ const worker = {
   properties: {
     module: { type: 'string', minLength: 1 },
     args: { ...strings, description: 'Arguments after the worker script.' },
-    execArgv: { ...strings, description: "Node options; default: the manager's own (without --inspect)." },
+    execArgv: { ...strings, description: "Node options; default: the manager's own, without --inspect and without -e/-p and their script." },
     startTimeout: duration('A worker not ready within this long is a failed start. Default 30s.'),
     heartbeatTimeout: duration('A ready worker silent for this long is killed and replaced; 0 turns it off. Default 30s.'),
   },

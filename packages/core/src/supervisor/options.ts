@@ -11,6 +11,7 @@ import { checkInteger, checkKeys, invalid } from '../validate.js';
 import type { WorkerFactory } from '../worker/load.js';
 import { defaultBackoff, type BackoffOptions } from './backoff.js';
 import { defaultFlapping, type FlappingOptions } from './flapping.js';
+import { inheritedExecArgv } from './worker-spawn.js';
 
 export interface SupervisorOptions {
   /** A module (path or URL) whose default export is a WorkerBase subclass or factory, or a factory (same script). */
@@ -43,7 +44,7 @@ export interface SupervisorOptions {
   /** Added to the workers' environment. */
   env?: Record<string, string>;
   cwd?: string;
-  /** Node options for the workers; default: the master's (a loader such as tsx carries over), without --inspect. */
+  /** Node options for the workers; default: the master's (a loader such as tsx carries over), without --inspect, -e/-p and their script. */
   execArgv?: string[];
   /** Arguments after the worker's script. */
   args?: string[];
@@ -115,7 +116,7 @@ export function resolveOptions(options: SupervisorOptions, cpus: number): Superv
     childFactory: options.childFactory,
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
-    execArgv: options.execArgv ?? process.execArgv.filter((arg) => !/^--(inspect|debug)/.test(arg)),
+    execArgv: options.execArgv ?? inheritedExecArgv(),
     args: options.args ?? [],
     backoff: { ...defaultBackoff, ...options.backoff },
     flapping: options.flapping === false ? false : { ...defaultFlapping, ...options.flapping },

@@ -2,8 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { firstInheritedFd, listenEnv, workerEnv, type SocketDescriptor } from '../protocol.js';
 import type { BoundSocket } from '../sockets/shared-sockets.js';
 
+// Defined (true) by scripts/bundle.mjs: the bundle's files sit at the root of dist/bundle/, its bootstrap beside them.
+declare const __POOL_BUNDLE__: boolean | undefined;
+const bundled = typeof __POOL_BUNDLE__ !== 'undefined' && __POOL_BUNDLE__;
+
 /** The entry point of a worker whose code is a module: the master spawns `node <workerBootstrap>`. */
-export const workerBootstrap = fileURLToPath(new URL('../worker/bootstrap.js', import.meta.url));
+export const workerBootstrap = fileURLToPath(new URL(bundled ? './worker/bootstrap.js' : '../worker/bootstrap.js', import.meta.url));
 
 export interface WorkerSpawnOptions {
   id: number;
@@ -39,6 +43,22 @@ export function workerSpawn(options: WorkerSpawnOptions): { env: Record<string, 
     },
     fds: [...socketFds, ...preserveFds],
   };
+}
+
+/**
+ * The master's Node options a worker inherits by default: all but the debugger's (its port would be taken
+ * twice) and those that make node run something other than the worker's entry — `-e`/`-p` and their script,
+ * `--input-type`, `--test`, `-i`, `-c`. (A master started by `node -e '…'` would otherwise start copies of
+ * itself as its workers.)
+ */
+export function inheritedExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  const kept: string[] = [];
+  for (let index = 0; index < execArgv.length; index += 1) {
+    const arg = execArgv[index]!;
+    if (/^(?:-e|--eval|-p|--print|-pe|-ep|--input-type)$/.test(arg)) index += 1; // and its value
+    else if (!/^(?:--(?:inspect|debug)|--(?:eval|print|input-type)=|(?:-i|--interactive|-c|--check|--test)$)/.test(arg)) kept.push(arg);
+  }
+  return kept;
 }
 
 /** The sockets as a child sees them: numbered from fd 3 in order. */
