@@ -20,7 +20,7 @@ export {
 } from './output/target.js';
 export type { SocketDescriptor, WorkerMessage } from './protocol.js';
 export { toSignal } from './signals.js';
-export { drainServer, listenOn } from './sockets/listen.js';
+export { drainServer, listenOn, type ListenOnOptions } from './sockets/listen.js';
 export { bindSocket, bindSockets, type BoundSocket, type SocketOptions } from './sockets/shared-sockets.js';
 export { backoffDelay, defaultBackoff, type BackoffOptions } from './supervisor/backoff.js';
 export { defaultFlapping, FlappingDetector, type FlappingOptions, type FlappingVerdict } from './supervisor/flapping.js';

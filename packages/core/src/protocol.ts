@@ -7,7 +7,14 @@
 export type WorkerMessage =
   | { type: 'pool:ready' }
   | { type: 'pool:heartbeat' }
-  | { type: 'pool:failed'; phase: 'start' | 'main' | 'shutdown'; error: SerializedError };
+  | { type: 'pool:failed'; phase: 'start' | 'main' | 'shutdown'; error: SerializedError }
+  /** How many connections the worker's servers (those given to `listenOn`) hold: see sockets/balance.ts. */
+  | { type: 'pool:connections'; count: number };
+
+/** Master → worker. */
+export type MasterMessage =
+  /** The fair number of connections per worker, for the worker's servers to even out: see sockets/balance.ts. */
+  { type: 'pool:balance'; share: number };
 
 /** Daemon child → the process that launched it. */
 export type DaemonMessage = { type: 'pool:daemon-up'; pid: number } | { type: 'pool:daemon-failed'; error: SerializedError };

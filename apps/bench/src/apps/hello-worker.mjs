@@ -1,6 +1,7 @@
-// The hello app as a pool worker: the same app, listening on the socket the master shares.
-import { WorkerBase } from '@pool/core';
-import { buildHelloApp, closeApp, listenOptions, reportListening } from './hello.mjs';
+// The hello app as a pool worker: the same app, listening on the socket the master shares with `listenOn`
+// (pool's documented way, which also evens out kept-alive connections between the workers).
+import { listenOn, WorkerBase } from '@pool/core';
+import { buildHelloApp, closeApp, reportListening } from './hello.mjs';
 
 export default class HelloWorker extends WorkerBase {
   app = buildHelloApp();
@@ -8,7 +9,8 @@ export default class HelloWorker extends WorkerBase {
   constructor() {
     super();
     this.onStart(async () => {
-      await this.app.listen(listenOptions({ fd: this.sockets.web.fd }));
+      await this.app.ready();
+      await listenOn(this.app.server, this.sockets.web);
       reportListening(this.app);
     });
     this.onShutdown(() => closeApp(this.app));

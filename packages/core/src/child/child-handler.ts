@@ -73,6 +73,8 @@ export interface ChildHandlerEvents {
   spawn: [{ pid: number }];
   ready: [{ pid: number; startDuration: number }];
   unresponsive: [{ pid: number; silentFor: number }];
+  /** The worker's count of open connections on the shared sockets (see sockets/balance.ts). */
+  connections: [{ pid: number; count: number }];
   message: [unknown];
   exit: [ChildExit];
 }
@@ -272,6 +274,9 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     if (typed.type === 'pool:ready') this.#markReady();
     else if (typed.type === 'pool:heartbeat') this.#onHeartbeat();
     else if (typed.type === 'pool:failed') this.#workerError = { ...typed.error, phase: typed.phase };
+    else if (typed.type === 'pool:connections' && Number.isInteger(typed.count) && typed.count >= 0) {
+      this.emit('connections', { pid: this.pid!, count: typed.count });
+    }
   }
 
   #onHeartbeat(): void {

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { OutputTarget } from '../output/target.js';
 import type { SocketDescriptor } from '../protocol.js';
 import { backoffDelay, defaultBackoff } from '../supervisor/backoff.js';
+import { ConnectionBalancer } from '../supervisor/balancer.js';
 import type { FlappingOptions } from '../supervisor/flapping.js';
 import type { ManagerEvent, ManagerExitReason } from './events.js';
 import { FlappingGuard } from './flapping-guard.js';
@@ -48,6 +49,7 @@ export class Job {
   readonly #commits = new Map<ChildHandler, number>();
   /** Every process of this job that has not exited yet: current, being retired, and commits. */
   readonly #live = new Set<ChildHandler>();
+  readonly #balancer = new ConnectionBalancer();
   readonly #sockets: JobSockets;
   readonly #flapping: FlappingGuard;
   #failure: PoolError | undefined;
@@ -275,6 +277,8 @@ export class Job {
     this.#live.add(child);
     child.on('spawn', ({ pid }) => this.#publish({ type: 'spawn', id, pid, commit: commit() }));
     child.on('ready', ({ pid, startDuration }) => this.#publish({ type: 'ready', id, pid, commit: commit(), startDuration }));
+    child.on('connections', ({ count }) => this.#balancer.report(child, count));
+    child.once('exit', () => this.#balancer.forget(child));
     return child;
   }
 

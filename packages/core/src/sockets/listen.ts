@@ -2,12 +2,22 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import net, { type Server } from 'node:net';
 import type { SocketDescriptor } from '../protocol.js';
 import { invalid } from '../validate.js';
+import { balanceConnections } from './balance.js';
+
+export interface ListenOnOptions {
+  /**
+   * Even out kept-alive connections with the other workers (default true): the worker reports its count to
+   * the master and answers `Connection: close` on the connections it holds above the fair share, so that
+   * the clients reconnect. HTTP/1 servers only; the master never touches a request.
+   */
+  balance?: boolean;
+}
 
 /**
  * Listens on a socket the master bound (`this.sockets.<name>` in a worker). Works for any net.Server:
  * node:http, Fastify's `app.server` (after `await app.ready()`), Express's server, …
  */
-export function listenOn(server: Server, socket: SocketDescriptor | undefined): Promise<void> {
+export function listenOn(server: Server, socket: SocketDescriptor | undefined, options: ListenOnOptions = {}): Promise<void> {
   if (!socket) {
     return Promise.reject(invalid('sockets', 'no such socket was declared: add it to the Supervisor\'s `sockets` option'));
   }
@@ -16,6 +26,7 @@ export function listenOn(server: Server, socket: SocketDescriptor | undefined): 
     server.once('error', onError);
     server.listen({ fd: socket.fd }, () => {
       server.off('error', onError);
+      if (options.balance !== false) balanceConnections(server);
       resolve();
     });
   });

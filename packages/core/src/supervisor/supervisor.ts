@@ -11,6 +11,7 @@ import { checkInteger } from '../validate.js';
 import { workerContext } from '../worker/context.js';
 import { instantiateWorker } from '../worker/load.js';
 import { backoffDelay } from './backoff.js';
+import { ConnectionBalancer } from './balancer.js';
 import { daemonize, reportToLauncher, takeDaemonRole } from './daemon.js';
 import { FlappingDetector } from './flapping.js';
 import { checkWorkerModule, resolveOptions, type SupervisorConfig, type SupervisorOptions } from './options.js';
@@ -56,6 +57,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #children = new Set<ChildHandler>();
   readonly #retiring = new Set<ChildHandler>();
   #sockets: BoundSocket[] = [];
+  #balancer = new ConnectionBalancer();
   readonly #flapping: FlappingDetector | undefined;
   #pauseTimer: NodeJS.Timeout | undefined;
   #checkTimer: NodeJS.Timeout | undefined;
@@ -296,6 +298,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     child.on('spawn', ({ pid }) => this.emit('spawn', { id, pid }));
     child.on('ready', ({ pid, startDuration }) => this.emit('ready', { id, pid, startDuration }));
     child.on('unresponsive', ({ pid, silentFor }) => this.#onUnresponsive(id, child, pid, silentFor));
+    child.on('connections', ({ count }) => this.#balancer.report(child, count));
     child.on('exit', (exit) => this.#onExit(id, child, exit));
     return child;
   }
@@ -339,6 +342,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   #onExit(id: number, child: ChildHandler, exit: ChildExit): void {
     this.#children.delete(child);
+    this.#balancer.forget(child);
     const retired = this.#retiring.delete(child);
     const slot = this.#slots.get(id);
     const timedOut = slot?.timedOut === child;
