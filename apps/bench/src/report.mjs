@@ -47,7 +47,7 @@ export function renderReport({ results, machine, quick, runs, wallSeconds, failu
   lines.push(...renderDiagnostics(results));
   if (!quick && existsSync(notesFile)) lines.push(readFileSync(notesFile, 'utf8').trim(), '');
   lines.push('## Machine and versions', '');
-  lines.push(`- ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.kernel}`);
+  lines.push(`- ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.kernel}${machine.autogroup ? `, scheduler autogroups ${machine.autogroup}` : ''}`);
   lines.push(`- load average ${machine.loadBefore.map((value) => value.toFixed(2)).join(' / ')} before the run, ${machine.loadAfter.map((value) => value.toFixed(2)).join(' / ')} after (1 / 5 / 15 min)`);
   if (!quick) {
     const busy = machine.busyMeasurements ? `: ${machine.busyMeasurements} measurements started on a busier machine (see “busyBefore” in results/full.json)` : '';

@@ -18,6 +18,17 @@ export function rssBytes(pid) {
   return match ? Number(match[1]) * 1_024 : 0;
 }
 
+/**
+ * The memory only this process holds (USS: private clean + private dirty pages). RSS also counts the pages of the
+ * interpreter's binary and libraries that it shares with other processes (a Node master with its Node workers).
+ */
+export function privateBytes(pid) {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1');
+  let kilobytes = 0;
+  for (const match of rollup.matchAll(/^Private_(?:Clean|Dirty):\s+(\d+) kB/gm)) kilobytes += Number(match[1]);
+  return kilobytes * 1_024;
+}
+
 export function parentPid(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
