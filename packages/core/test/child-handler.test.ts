@@ -30,6 +30,21 @@ describe('ChildHandler', () => {
     expect(() => child.start()).toThrowError(/Cannot start/);
   });
 
+  it('takes a Writable or "ignore" as its output, and rejects anything else when it is made', async () => {
+    const sink = new MemorySink();
+    const writing = make({ command: node, args: ['-e', 'console.log("to a writable")'], stdout: sink, stderr: 'ignore' });
+    await writing.start();
+    expect(await writing.exited).toMatchObject({ code: 0 });
+    expect(sink.text()).toContain('to a writable');
+    let error: unknown;
+    try {
+      make({ command: node, stdout: 'inherit' as never });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isPoolError(error) && error.code).toBe('POOL_INVALID_OPTION');
+  });
+
   it('kills with SIGKILL, to the whole process group, a process that ignores its stop signal', async () => {
     const script = `
       const { spawn } = require('node:child_process');

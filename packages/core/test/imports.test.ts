@@ -12,7 +12,7 @@ function loadedPackages(entry: string, use = ''): string[] {
     const require = createRequire(import.meta.url);
     const loaded = Object.keys(require.cache).map((path) => /node_modules\\/(?:\\.pnpm\\/[^/]+\\/node_modules\\/)?((?:@[^/]+\\/)?[^/]+)/.exec(path)?.[1]).filter(Boolean);
     console.log(JSON.stringify([...new Set(loaded)].sort()));`;
-  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url), encoding: 'utf8' });
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url), encoding: 'utf8', timeout: 50_000 });
   return JSON.parse(output) as string[];
 }
 
@@ -22,6 +22,15 @@ it('loads none of ajv, yaml and pino until they are used', () => {
   }
   const afterValidation = loadedPackages('@pool/core', "(await import('@pool/core')).checkJobConfig({ name: 'x', cmd: ['true'] });");
   expect(afterValidation).toContain('ajv');
+  // `logger: false` makes no pino logger: a pool started and stopped without one never loads it.
+  const quietPool = `
+    const { Supervisor } = await import('@pool/core');
+    const pool = new Supervisor({ worker: ${JSON.stringify(fixture('echo-worker.mjs'))}, workers: 1, sockets: { web: { host: '127.0.0.1', port: 0 } }, stdout: 'ignore', logger: false });
+    pool.logger.child({ any: 'thing' }).info('dropped');
+    await pool.start();
+    await pool.stop();`;
+  expect(loadedPackages('@pool/core', quietPool)).not.toContain('pino');
+  expect(loadedPackages('@pool/core', `process.env.POOL_LOG_LEVEL = 'silent';${quietPool.replace('logger: false', 'logger: undefined')}`)).toContain('pino');
 });
 
 // The package's entries are one esbuild bundle (scripts/bundle.mjs): a few files to read and compile instead of

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { poolError, type PoolError } from '../errors/index.js';
-import type { OutputTarget } from '../output/target.js';
+import { toOutputTarget, type OutputOption, type OutputTarget } from '../output/target.js';
 import { isWorkerMessage, type SerializedError, type WorkerMessage } from '../protocol.js';
 import { deferred } from './deferred.js';
 import { sendSignal } from './kill.js';
@@ -32,8 +32,9 @@ export interface ChildHandlerOptions {
   /** Without `protocol`: the process counts as ready once it has been alive this long. */
   readyDelay?: number;
   stdin?: 'ignore' | 'pipe';
-  stdout?: OutputTarget | null;
-  stderr?: OutputTarget | null;
+  /** Where the output goes: an output target, a Writable, or `'ignore'`/`null`/nothing (discarded). */
+  stdout?: OutputOption | null;
+  stderr?: OutputOption | null;
   /** File descriptors the child inherits, at 3, 4, … in this order. */
   fds?: readonly number[];
   stopSignal?: NodeJS.Signals;
@@ -96,7 +97,7 @@ const defaults = {
  * stopped. It reports facts and carries out orders; deciding to restart is its owner's business.
  */
 export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
-  readonly options: Readonly<ChildHandlerOptions>;
+  readonly options: Readonly<ChildHandlerOptions & { stdout?: OutputTarget | null; stderr?: OutputTarget | null }>;
   #state: ChildState = 'idle';
   #process: ChildProcess | undefined;
   #spawnedAt = 0;
@@ -116,7 +117,10 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
 
   constructor(options: ChildHandlerOptions) {
     super();
-    this.options = options;
+    // A bad output option is an error here, at construction, not a TypeError once the process runs.
+    const output = (option: OutputOption | null | undefined, stream: 'stdout' | 'stderr') =>
+      option === undefined || option === null ? null : toOutputTarget(option, stream, stream);
+    this.options = { ...options, stdout: output(options.stdout, 'stdout'), stderr: output(options.stderr, 'stderr') };
     this.#started.promise.catch(() => {});
   }
 
