@@ -23,6 +23,19 @@ describe('LineSplitter', () => {
     expect(splitter.end()).toBeUndefined();
   });
 
+  it('completes a held line by copying only that line: the rest of the chunk passes as it came', () => {
+    const splitter = new LineSplitter(1024);
+    expect(splitter.push(Buffer.from('one\ntw'))).toHaveLength(1);
+    const chunk = Buffer.from('o\nthree\nfour\nfi');
+    const [held, rest, ...others] = splitter.push(chunk);
+    expect(others).toEqual([]);
+    expect(held!.bytes.toString()).toBe('two\n');
+    expect(rest!.bytes.toString()).toBe('three\nfour\n');
+    expect(rest!.bytes.buffer).toBe(chunk.buffer); // a view of the chunk, not a copy
+    expect(rest!.bytes.byteOffset).toBe(chunk.byteOffset + 2);
+    expect(splitter.end()?.bytes.toString()).toBe('fi\n');
+  });
+
   it('cuts a line longer than the cap into marked pieces as it arrives, holding less than cap + one chunk', () => {
     const cap = 1000;
     const splitter = new LineSplitter(cap);
@@ -57,6 +70,22 @@ describe('LineSplitter', () => {
       ['L'.repeat(8), false],
       ['also short', false],
     ]);
+  });
+
+  it('passes a chunk larger than the cap through whole when none of its lines is too long, and finds one that is anywhere', () => {
+    const cap = 64;
+    const fits = Buffer.from(Array.from({ length: 500 }, (_, index) => `${'f'.repeat(index % (cap + 1))}\n`).join(''));
+    const [piece, ...others] = new LineSplitter(cap).push(fits);
+    expect(others).toEqual([]);
+    expect(piece!.bytes).toBe(fits);
+    for (const at of [0, 250, 499]) {
+      const lines = Array.from({ length: 500 }, (_, index) => (index === at ? 'T'.repeat(cap + 1) : 's'.repeat(index % 40)));
+      const records = new LineSplitter(cap)
+        .push(Buffer.from(lines.map((line) => `${line}\n`).join('')))
+        .flatMap((each) => new LineBatch(source, 0, each.bytes, each.continued).records());
+      expect(records.map((record) => record.line.toString())).toEqual([...lines.slice(0, at), 'T'.repeat(cap), 'T', ...lines.slice(at + 1)]);
+      expect(records[at]!.continued).toBe(true);
+    }
   });
 
   it('does not cut a UTF-8 character in two, and cuts other bytes where asked', () => {

@@ -1,7 +1,9 @@
+import type { Readable } from 'node:stream';
 import type { OutputSource } from '@pool/core';
 import { ndjsonFormat, textFormat, type TextFormatOptions } from '../formats.js';
+import { pumpBytes } from '../framing/pump.js';
 import { checkMaxLineLength, checkOptions, checkPolicy, invalidOption, parseSize } from '../options.js';
-import type { FormatFactory } from '../stream-sink.js';
+import { rawFormat, type FormatFactory } from '../stream-sink.js';
 import { BaseTransport, type FullPolicy, type SourceWriter } from '../transport.js';
 import { FileWriter } from './file-writer.js';
 import { LogFile } from './log-file.js';
@@ -41,6 +43,11 @@ export class FileTransport extends BaseTransport {
   readonly #files = new Map<string, { file: LogFile; writers: number }>();
   #dropped = 0;
   #lost = 0;
+  /**
+   * Plain text (no timestamp, no label): nothing needs a line's content, so each process stream is written as
+   * its chunks came, up to their last newline (see `pumpBytes`). Decided once, here, for every stream.
+   */
+  readonly passThrough: boolean;
 
   constructor(options: FileTransportOptions) {
     checkOptions(options, known, 'fileTransport');
@@ -49,6 +56,7 @@ export class FileTransport extends BaseTransport {
     this.#mode = checkMode(options.mode);
     this.#rotation = resolveRotation(options.rotate, 'fileTransport.rotate');
     this.#format = resolveFormat(options);
+    this.passThrough = (options.format === undefined || options.format === 'text') && !options.timestamps && !options.label;
     this.#policy = checkPolicy(options.policy, 'fileTransport.policy');
     this.#highWaterMark = options.highWaterMark === undefined ? 1024 * 1024 : parseSize(options.highWaterMark, 'fileTransport.highWaterMark');
     this.#onError = options.onError ?? ((error) => process.emitWarning(error));
@@ -66,7 +74,17 @@ export class FileTransport extends BaseTransport {
     return this.#template.resolve(source);
   }
 
+  override attach(readable: Readable, source: OutputSource): Promise<void> {
+    if (!this.passThrough) return super.attach(readable, source);
+    const writer = this.#open(source, rawFormat);
+    return pumpBytes(readable, { write: writer.writeBytes, end: writer.end }, source, this.maxLineLength);
+  }
+
   openWriter(source: OutputSource): SourceWriter {
+    return this.#open(source, this.#format);
+  }
+
+  #open(source: OutputSource, format: FormatFactory): FileWriter {
     const path = this.pathFor(source);
     let entry = this.#files.get(path);
     if (!entry) {
@@ -83,7 +101,7 @@ export class FileTransport extends BaseTransport {
     }
     entry.writers++;
     const opened = entry;
-    return new FileWriter(opened.file, this.#format(source), this.#policy, {
+    return new FileWriter(opened.file, format(source), this.#policy, {
       dropped: (lines) => (this.#dropped += lines),
       released: () => this.#release(path, opened),
     });

@@ -1,4 +1,4 @@
-import type { LineBatch } from '../framing/record.js';
+import { countLines, type LineBatch } from '../framing/record.js';
 import type { BatchFormat } from '../stream-sink.js';
 import type { FullPolicy, SourceWriter } from '../transport.js';
 import type { LogFile } from './log-file.js';
@@ -9,12 +9,17 @@ export interface FileWriterHooks {
   released(): void | Promise<void>;
 }
 
-/** One process stream into a (possibly shared) log file. */
+/**
+ * One process stream into a (possibly shared) log file: batches of lines in the file's format (`write`), or,
+ * on the pass-through path, whole lines as they are to be written (`writeBytes`). Lines are counted only when
+ * the `drop` policy drops them.
+ */
 export class FileWriter implements SourceWriter {
   readonly #file: LogFile;
   readonly #format: BatchFormat;
   readonly #hooks: FileWriterHooks;
   readonly write: (batch: LineBatch) => void | Promise<void>;
+  readonly writeBytes: (bytes: Buffer) => void | Promise<void>;
   readonly end: () => Promise<void>;
 
   constructor(file: LogFile, format: BatchFormat, policy: FullPolicy, hooks: FileWriterHooks) {
@@ -22,6 +27,7 @@ export class FileWriter implements SourceWriter {
     this.#format = format;
     this.#hooks = hooks;
     this.write = policy === 'drop' ? this.#writeOrDrop : this.#writeAndWait;
+    this.writeBytes = policy === 'drop' ? this.#bytesOrDrop : this.#bytesAndWait;
     // Under `drop`, a stalled disk must not hold up the report of the process's exit: the queue is written after.
     this.end = policy === 'drop' ? async () => void this.#release() : this.#release;
   }
@@ -31,12 +37,19 @@ export class FileWriter implements SourceWriter {
     await this.#hooks.released();
   };
 
-  #writeAndWait = (batch: LineBatch): void | Promise<void> => {
-    if (!this.#file.write(this.#format(batch))) return this.#file.drained();
+  #writeAndWait = (batch: LineBatch): void | Promise<void> => this.#bytesAndWait(this.#format(batch));
+
+  #bytesAndWait = (bytes: Buffer): void | Promise<void> => {
+    if (!this.#file.write(bytes)) return this.#file.drained();
   };
 
   #writeOrDrop = (batch: LineBatch): void => {
     if (this.#file.full) this.#hooks.dropped(batch.lineCount());
     else this.#file.write(this.#format(batch));
+  };
+
+  #bytesOrDrop = (bytes: Buffer): void => {
+    if (this.#file.full) this.#hooks.dropped(countLines(bytes));
+    else this.#file.write(bytes);
   };
 }

@@ -12,7 +12,9 @@ export interface LinePiece {
  * Cuts one stream's bytes into whole lines without decoding them. A partial line is held until its newline
  * arrives (or `end()`); a line longer than `maxLineLength` is cut into pieces of at most that many bytes,
  * each marked `continued` but the last, so what is held stays below `maxLineLength` plus one chunk.
- * Lines that fit pass through as the chunk they arrived in: no per-line work on the common path.
+ * Lines that fit pass through as the chunk they arrived in: no per-line work on the common path. When a partial
+ * line is held, only that line is copied (the held bytes and the chunk's bytes up to the first newline) and the
+ * rest of the chunk follows as a piece of its own.
  */
 export class LineSplitter {
   readonly #maxLineLength: number;
@@ -31,11 +33,16 @@ export class LineSplitter {
       this.#cutHeld(pieces);
       return pieces;
     }
-    const head = last + 1 === chunk.length ? chunk : chunk.subarray(0, last + 1);
-    const lines = this.#heldLength === 0 ? head : Buffer.concat([...this.#held, head], this.#heldLength + head.length);
-    this.#held = [];
-    this.#heldLength = 0;
-    this.#pushLines(lines, pieces);
+    let start = 0;
+    if (this.#heldLength > 0) {
+      // Only the held line is completed (copied); the lines after it go on as the chunk's own bytes.
+      start = chunk.indexOf(newline) + 1;
+      const line = Buffer.concat([...this.#held, chunk.subarray(0, start)], this.#heldLength + start);
+      this.#held = [];
+      this.#heldLength = 0;
+      this.#pushLines(line, pieces);
+    }
+    if (start <= last) this.#pushLines(start === 0 && last + 1 === chunk.length ? chunk : chunk.subarray(start, last + 1), pieces);
     if (last + 1 < chunk.length) {
       this.#hold(chunk.subarray(last + 1));
       this.#cutHeld(pieces);
@@ -58,11 +65,11 @@ export class LineSplitter {
   }
 
   #pushLines(lines: Buffer, pieces: LinePiece[]): void {
-    if (lines.length <= this.#maxLineLength + 1) {
+    if (lines.length <= this.#maxLineLength + 1 || !this.#holdsLongLine(lines)) {
       pieces.push({ bytes: lines, continued: false });
       return;
     }
-    // Rare: a chunk larger than the cap, which may hold a line that is too long.
+    // Rare: a line that is too long.
     let runStart = 0;
     for (let start = 0; start < lines.length; ) {
       const end = lines.indexOf(newline, start);
@@ -76,6 +83,19 @@ export class LineSplitter {
       start = end + 1;
     }
     if (runStart < lines.length) pieces.push({ bytes: lines.subarray(runStart), continued: false });
+  }
+
+  /**
+   * Whether whole `lines` hold one longer than the cap, by strides of the cap rather than line by line: a line
+   * starting at `start` fits if a newline lies within the cap from it, and every line before that newline fits.
+   */
+  #holdsLongLine(lines: Buffer): boolean {
+    for (let start = 0; start + this.#maxLineLength < lines.length; ) {
+      const end = lines.lastIndexOf(newline, start + this.#maxLineLength);
+      if (end < start) return true;
+      start = end + 1;
+    }
+    return false;
   }
 
   #cutHeld(pieces: LinePiece[]): void {

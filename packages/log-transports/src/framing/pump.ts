@@ -28,11 +28,48 @@ export async function pump(readable: Readable, writer: SourceWriter, source: Out
   await sink.end();
 }
 
+/** Where `pumpBytes` puts whole lines: the bytes as they are to be written (no record, no format). */
+export interface ByteWriter {
+  /** Takes whole lines, each ending with a newline. Returns a promise when the caller must wait (back-pressure). */
+  write(bytes: Buffer): void | Promise<unknown>;
+  end(): void | Promise<unknown>;
+}
+
+/**
+ * The pass-through form of `pump`, for a sink that needs nothing of a line but its bytes (a plain text file):
+ * each chunk is written as it came, up to its last newline. Only the bytes after the last newline are held
+ * back (until the next newline arrives, or the stream ends, when they get one), so lines of several streams
+ * sharing the sink never mix. No time is read and no record or batch is made; a line longer than
+ * `maxLineLength` is cut exactly as `pump` cuts it (the same `LineSplitter`), each piece on a line of its own.
+ */
+export async function pumpBytes(readable: Readable, writer: ByteWriter, source: OutputSource, maxLineLength: number): Promise<void> {
+  const splitter = new LineSplitter(maxLineLength);
+  const sink = guardWriter(writer, source);
+  try {
+    for await (const chunk of readable) {
+      for (const piece of splitter.push(chunk as Buffer)) {
+        const wait = sink.write(piece.bytes);
+        if (wait) await wait;
+      }
+    }
+  } catch {
+    // The pipe was destroyed (a grandchild held it open past the owner's deadline): deliver what we have.
+  }
+  const rest = splitter.end();
+  if (rest) await sink.write(rest.bytes);
+  await sink.end();
+}
+
+interface Writer<T> {
+  write(item: T): void | Promise<unknown>;
+  end(): void | Promise<unknown>;
+}
+
 /**
  * A sink that throws must not stop the reading: leaving the loop would destroy the pipe, and the child would
  * get EPIPE. The failure is reported once per stream and the reading goes on.
  */
-export function guardWriter(writer: SourceWriter, source: OutputSource): SourceWriter & { end(): Promise<void> } {
+export function guardWriter<T = LineBatch>(writer: Writer<T>, source: OutputSource): { write(item: T): void | Promise<unknown>; end(): Promise<void> } {
   let reported = false;
   const report = (error: unknown): void => {
     if (reported) return;
@@ -41,9 +78,9 @@ export function guardWriter(writer: SourceWriter, source: OutputSource): SourceW
     process.emitWarning(`the output sink of ${processLabel(source)} (pid ${source.pid}, ${source.stream}) failed: ${detail}`, 'PoolLogTransportWarning');
   };
   return {
-    write(batch) {
+    write(item) {
       try {
-        const wait = writer.write(batch);
+        const wait = writer.write(item);
         if (wait) return Promise.resolve(wait).catch(report);
       } catch (error) {
         report(error);
@@ -61,7 +98,7 @@ export function guardWriter(writer: SourceWriter, source: OutputSource): SourceW
 
 /** Several writers as one: every batch to each (one failing does not keep the others from it), waiting for those that ask to. */
 export function combineWriters(branches: readonly SourceWriter[], source: OutputSource): SourceWriter {
-  const writers = branches.map((writer) => guardWriter(writer, source));
+  const writers = branches.map((writer) => guardWriter<LineBatch>(writer, source));
   return {
     write(batch) {
       let waits: Promise<unknown>[] | undefined;

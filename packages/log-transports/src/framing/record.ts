@@ -36,11 +36,15 @@ export class LineBatch {
   }
 
   lineCount(): number {
-    if (this.#records) return this.#records.length;
-    let count = 0;
-    for (let index = this.bytes.indexOf(newline); index !== -1; index = this.bytes.indexOf(newline, index + 1)) count++;
-    return count;
+    return this.#records ? this.#records.length : countLines(this.bytes);
   }
+}
+
+/** The newlines in `bytes` (a scan of the bytes, no per-line objects): asked for only to count dropped or lost lines. */
+export function countLines(bytes: Buffer): number {
+  let count = 0;
+  for (let index = bytes.indexOf(newline); index !== -1; index = bytes.indexOf(newline, index + 1)) count++;
+  return count;
 }
 
 function splitRecords(source: OutputSource, time: number, bytes: Buffer, continued: boolean): LogRecord[] {
