@@ -22,7 +22,7 @@ await build({
   target: 'node20',
   // Dependencies stay packages of their own (loaded on first use, see lazy.ts).
   packages: 'external',
-  // worker-spawn.ts finds the bootstrap beside the bundle's own files, not tsc's.
+  // src/bundled.ts: code that finds files by its own URL (the worker bootstrap, the config validators).
   define: { __POOL_BUNDLE__: 'true' },
   sourcemap: false,
   logLevel: 'warning',

@@ -1,7 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { loadAjv } from '../lazy.js';
+import { loadValidators } from '../lazy.js';
 import { poolError, type PoolError } from '../errors/index.js';
-import { configFileSchema, durationPattern, jobConfigSchema, namePattern, type ConfigFile, type JobConfig } from './schema.js';
+import { durationPattern, namePattern, type ConfigFile, type JobConfig } from './schema.js';
 
 /** One bad value: where it is (a dotted path such as `jobs.web.cmd[0]`, and in a file its line) and what is wrong. */
 export interface ConfigProblem {
@@ -24,13 +24,10 @@ export interface ValidationSource {
 
 let compiled: { job: ValidateFunction; file: ValidateFunction } | undefined;
 
-// Compiled on first use: importing @pool/core costs nothing for programs that never validate a config.
+// Compiled at build time (scripts/validators.mjs), loaded on first use: importing @pool/core costs nothing for
+// programs that never validate a config, and validating one needs no ajv compiler.
 function validators(): { job: ValidateFunction; file: ValidateFunction } {
-  if (!compiled) {
-    const { Ajv } = loadAjv();
-    const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
-    compiled = { job: ajv.compile(jobConfigSchema), file: ajv.compile(configFileSchema) };
-  }
+  compiled ??= loadValidators();
   return compiled;
 }
 

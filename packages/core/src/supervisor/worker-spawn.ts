@@ -1,10 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import { bundled } from '../bundled.js';
 import { firstInheritedFd, listenEnv, workerEnv, type SocketDescriptor } from '../protocol.js';
 import type { BoundSocket } from '../sockets/shared-sockets.js';
-
-// Defined (true) by scripts/bundle.mjs: the bundle's files sit at the root of dist/bundle/, its bootstrap beside them.
-declare const __POOL_BUNDLE__: boolean | undefined;
-const bundled = typeof __POOL_BUNDLE__ !== 'undefined' && __POOL_BUNDLE__;
 
 /** The entry point of a worker whose code is a module: the master spawns `node <workerBootstrap>`. */
 export const workerBootstrap = fileURLToPath(new URL(bundled ? './worker/bootstrap.js' : '../worker/bootstrap.js', import.meta.url));
