@@ -33,7 +33,7 @@ describe('the daemon across stops, crashes and restarts', () => {
     expect(await sandbox.run(['shutdown'])).toMatchObject({ code: 0, stdout: `stopped the pool daemon (pid ${daemon})\n` });
     expect(isAlive(daemon)).toBe(false);
     await waitForDeath(pids, 30_000);
-    expect(sandbox.processes()).toEqual([]);
+    expect(await sandbox.leftovers()).toEqual([]);
 
     const resurrected = await sandbox.run(['resurrect']);
     expect(resurrected.code).toBe(0);
@@ -46,7 +46,7 @@ describe('the daemon across stops, crashes and restarts', () => {
     ]);
     expect((await sandbox.run(['shutdown'])).code).toBe(0);
     await waitForDeath(processes.map((process) => process.pid!), 30_000);
-    expect(sandbox.processes()).toEqual([]);
+    expect(await sandbox.leftovers()).toEqual([]);
   });
 
   it('brings the jobs back after a crash, and nothing of the dead daemon keeps running', async () => {
@@ -109,6 +109,6 @@ describe('the daemon across stops, crashes and restarts', () => {
     expect(result.stderr).toMatch(/^error POOL_DAEMON_START_FAILED: The daemon did not start: it exited with code 1; the end of its log:\n/);
     expect(result.stderr).toContain('pool.sock');
     expect(result.stderr).toContain(`hint Read the daemon log file (${join(sandbox.home, 'pool.log')})`);
-    expect(sandbox.processes()).toEqual([]);
+    expect(await sandbox.leftovers()).toEqual([]);
   });
 });

@@ -118,7 +118,7 @@ describe('pool installed globally from a registry', () => {
     const daemon = sandbox.daemonPid()!;
     expect((await sandbox.run(['shutdown'])).code).toBe(0);
     await waitForDeath(daemon, 30_000);
-    expect(sandbox.processes()).toEqual([]);
+    expect(await sandbox.leftovers()).toEqual([]);
 
     const resurrected = await sandbox.run(['resurrect']);
     expect(resurrected.code).toBe(0);
@@ -134,6 +134,6 @@ describe('pool installed globally from a registry', () => {
     expect(second).not.toBe(daemon);
     expect((await sandbox.run(['shutdown'])).stdout).toBe(`stopped the pool daemon (pid ${second})\n`);
     await waitForDeath([second, ...processes.map((process) => process.pid!)], 30_000);
-    expect(sandbox.processes()).toEqual([]);
+    expect(await sandbox.leftovers()).toEqual([]);
   });
 });

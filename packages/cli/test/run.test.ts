@@ -24,7 +24,7 @@ describe('pool run, in the foreground', () => {
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(run.stdout()).toMatch(/pool +\| SIGTERM: stopping every process/);
     expect(pids.some(isAlive)).toBe(false);
-    expect(sandbox.processes()).toEqual([]);
+    expect(await sandbox.leftovers()).toEqual([]);
   });
 
   it('kills at once on a second Ctrl-C', async () => {
@@ -45,7 +45,7 @@ describe('pool run, in the foreground', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(run.stdout()).toMatch(/worker 0 down/);
-    expect(sandbox.processes()).toEqual([]);
+    expect(await sandbox.leftovers()).toEqual([]);
   });
 
   it('runs any other script as a one-job Manager, with --env', async () => {

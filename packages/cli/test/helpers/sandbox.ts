@@ -96,6 +96,20 @@ export class Sandbox {
     return found;
   }
 
+  /**
+   * The sandbox's processes still running once things have settled: waits up to `timeout` for none to be left.
+   * The master's watchdog (core's reaper, a `/bin/sh` reading the master's pipe) ends by itself when that pipe
+   * closes, a moment after the master exits: on a loaded machine it can still be seen right after.
+   */
+  async leftovers(timeout = 10_000): Promise<number[]> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const left = this.processes();
+      if (left.length === 0 || Date.now() >= deadline) return left;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
   async cleanup(): Promise<void> {
     await this.tracker.cleanup();
     const left = this.processes();
