@@ -21,6 +21,8 @@ const oneOff = { ...process0, id: 2, pid: 4300, state: 'starting', uptime: 900, 
 const worker = { ...process0, job: 'jobs.worker', pid: 4250, state: 'stopped', uptime: 90_061_000, cpu: 0.04, rss: 512 };
 const jobs = (...names: string[]) => ({ status: 200, body: names.map((name) => ({ name, processes: [] })) });
 const stats = (job: string, processes: object[]) => ({ status: 200, body: { job, cpu: 0, rss: 0, processes } });
+/** GET /stats: every job's stats in one answer (a daemon older than that route answers 404, as by default here). */
+const allStats = { status: 200, body: [stats('default.web', [process0, process1, oneOff]).body, stats('jobs.worker', [worker]).body] };
 const unknownJob = (name: string) => ({ status: 404, body: { code: 'POOL_UNKNOWN_JOB', message: `No job named ${name}`, hint: 'List the jobs with jobs().' } });
 
 /** What the stand-in daemon answers, by path: the daemon's JSON, fixed, so that two runs print the same bytes. */
@@ -63,7 +65,7 @@ describe('`pool ps` from the bundle', () => {
     mkdirSync(sandbox.home, { mode: 0o700 });
     // A stand-in for the daemon on its socket, so that both runs get the same answers (no uptime ticking).
     server = createServer((request, response) => {
-      const answer = answers[request.url ?? ''] ?? { status: 404, body: { code: 'POOL_NOT_FOUND', message: `no route ${request.url}`, hint: '' } };
+      const answer = answers[request.url ?? ''] ?? { status: 404, body: { code: 'POOL_ROUTE_NOT_FOUND', message: `No route GET ${request.url}`, hint: '' } };
       const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
       response.writeHead(answer.status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json' });
       response.end(text);
@@ -117,6 +119,9 @@ describe('`pool ps` from the bundle', () => {
     ['no daemon', ['ps'], {}, { POOL_HOME: '/nonexistent/pool-home' }],
     ['no daemon, as JSON', ['ps', '--json'], {}, { POOL_HOME: '/nonexistent/pool-home' }],
     ['a POOL_HOME too long for a socket', ['ps'], {}, { POOL_HOME: `/tmp/${'x'.repeat(120)}` }],
+    ['every job in one answer', ['ps'], { '/stats': allStats }],
+    ['every job in one answer, as JSON', ['ps', '--json'], { '/stats': allStats }],
+    ['GET /stats failing otherwise than with a 404', ['ps'], { '/stats': { status: 500, body: { code: 'POOL_INTERNAL_ERROR', message: 'boom', hint: '' } } }],
     ['too many arguments (not the fast path)', ['ps', 'a', 'b']],
     ['an option of its own (not the fast path)', ['ps', '--help']],
   ];
@@ -128,6 +133,17 @@ describe('`pool ps` from the bundle', () => {
     // And something worth comparing: not two identical crashes.
     expect(bundled.stdout + bundled.stderr).not.toMatch(/POOL_UNEXPECTED|ERR_MODULE_NOT_FOUND|node:internal/);
     expect(bundled.stdout + bundled.stderr).not.toBe('');
+  });
+
+  it('prints the same from GET /stats as from asking job by job (a daemon without that route)', async () => {
+    for (const args of [['ps'], ['ps', '--json']]) {
+      answers = answersWith({ '/stats': allStats });
+      const once = await run(builtBin, args);
+      answers = answersWith();
+      const jobByJob = await run(builtBin, args);
+      expect(once).toEqual(jobByJob);
+      expect(once.code).toBe(0);
+    }
   });
 
   it('prints the table the daemon answers for', async () => {

@@ -71,6 +71,11 @@ describe('@pool/http routes (inject)', () => {
     const stats = (await app.inject('/pool/jobs/web/stats')).json();
     expect(stats).toMatchObject({ job: 'default.web' });
     expect(stats.processes.length).toBeGreaterThanOrEqual(1);
+
+    // Every job's stats in one answer, as `pool ps` asks.
+    const all = (await app.inject('/pool/stats')).json() as { job: string; processes: { pid: number }[] }[];
+    expect(all.map((job) => job.job)).toEqual(manager.jobs());
+    expect(all.find((job) => job.job === 'default.web')!.processes.map((entry) => entry.pid)).toContain(pid);
   });
 
   it('shows, signals, stops and feeds processes by pid', async () => {

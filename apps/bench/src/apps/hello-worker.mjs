@@ -1,6 +1,6 @@
 // The hello app as a pool worker: the same app, listening on the socket the master shares with `listenOn`
 // (pool's documented way, which also evens out kept-alive connections between the workers).
-import { listenOn, WorkerBase } from '@pool/core';
+import { listenOn, WorkerBase } from '@pool/core/worker'; // the worker's side only, as the README advises
 import { buildHelloApp, closeApp, reportListening } from './hello.mjs';
 
 export default class HelloWorker extends WorkerBase {

@@ -20,6 +20,14 @@ export async function ps({ client, output }: CommandContext, job: string | undef
 
 /** Each job's processes with their CPU and memory, fetched side by side; a job unloaded meanwhile is left out. */
 export async function jobStats(client: DaemonClient, job: string | undefined): Promise<JobStatsRecord[]> {
+  if (job === undefined || job === 'all') {
+    // One request for every job; a daemon started by an older pool has no such route: ask job by job.
+    try {
+      return await client.get<JobStatsRecord[]>('/stats');
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'POOL_ROUTE_NOT_FOUND') throw error;
+    }
+  }
   const names = await resolveJobs(client, job);
   const answers = await Promise.allSettled(names.map((name) => client.get<JobStatsRecord>(jobPath(name, '/stats'))));
   const stats: JobStatsRecord[] = [];

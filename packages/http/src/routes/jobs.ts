@@ -111,6 +111,19 @@ export function jobRoutes(app: FastifyInstance, manager: Manager): void {
     handler: async (request, reply) => reply.code(201).send({ pid: await manager.commit(request.params.job, request.body ?? {}) }),
   });
 
+  app.get('/stats', {
+    schema: { summary: 'CPU and memory of every job\'s processes, in one answer (`pool ps`)', response: { 200: { type: 'array', items: statsSchema }, ...errors } },
+    handler: async () => {
+      // A job unloaded while the others are read is left out, not an error.
+      const answers = await Promise.allSettled(manager.jobs().map((name) => manager.stats(name)));
+      return answers.flatMap((answer) => {
+        if (answer.status === 'fulfilled') return [answer.value];
+        if ((answer.reason as { code?: string }).code === 'POOL_UNKNOWN_JOB') return [];
+        throw answer.reason;
+      });
+    },
+  });
+
   app.get<JobParams>('/jobs/:job/stats', {
     schema: { summary: 'CPU and memory of a job\'s processes', params: jobParams, response: { 200: statsSchema, ...errors } },
     handler: async (request) => manager.stats(request.params.job),
