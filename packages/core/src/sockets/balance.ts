@@ -51,7 +51,6 @@ export function balanceConnections(server: Server): void {
     scheduleReport(balance);
     socket.once('close', () => {
       balance.connections -= 1;
-      if (closing.has(socket)) balance.closing -= 1;
       scheduleReport(balance);
     });
   });
@@ -59,8 +58,12 @@ export function balanceConnections(server: Server): void {
     const socket = request.socket;
     if (closing.has(socket) || response.headersSent || request.httpVersionMajor !== 1) return;
     if (balance.connections - balance.closing <= balance.share + balanceSlack(balance.share)) return;
+    // request.socket, not the 'connection' one: under TLS it is the TLSSocket wrapping it.
     closing.add(socket);
     balance.closing += 1;
+    socket.once('close', () => {
+      balance.closing -= 1;
+    });
     response.setHeader('connection', 'close');
   });
 }
