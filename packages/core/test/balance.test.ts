@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { onceEvent, waitFor } from '@pool/testing';
 import { fixture, Pools } from './helpers.js';
@@ -19,7 +21,10 @@ class KeptAlive {
   #buffer = '';
   #waiting: ((answer: { pid: number; close: boolean }) => void) | undefined;
   #failed: ((error: Error) => void) | undefined;
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    readonly secure = false,
+  ) {}
 
   async request(): Promise<number> {
     const socket = (this.#socket ??= this.#connect());
@@ -39,7 +44,9 @@ class KeptAlive {
   }
 
   #connect(): net.Socket {
-    const socket = net.connect(this.port, '127.0.0.1');
+    const socket = this.secure
+      ? tls.connect({ port: this.port, host: '127.0.0.1', ca: readFileSync(fixture('tls-cert.pem')) })
+      : net.connect(this.port, '127.0.0.1');
     socket.setEncoding('utf8');
     socket.on('error', (error) => this.#failed?.(error));
     socket.on('data', (chunk: string) => {
@@ -69,11 +76,12 @@ describe('listenOn: kept-alive connections are evened out between the workers', 
   const count = 40;
 
   async function lopsided(env: Record<string, string>) {
+    const secure = env.TLS !== undefined;
     // One worker takes every connection; a second one then joins the pool with none.
     const pool = pools.create({ worker: fixture('balance-worker.mjs'), workers: 1, sockets: { web: { host: '127.0.0.1', port: 0 } }, env, stdout: 'ignore' });
     await pool.start();
     const port = pool.sockets.web!.port!;
-    const connections = Array.from({ length: count }, () => new KeptAlive(port));
+    const connections = Array.from({ length: count }, () => new KeptAlive(port, secure));
     clients.push(...connections);
     const first = await round(connections);
     expect([...first.values()]).toEqual([count]);
@@ -83,8 +91,11 @@ describe('listenOn: kept-alive connections are evened out between the workers', 
     return { pool, connections };
   }
 
-  it('sheds the connections a worker holds above its share until each holds about half', async () => {
-    const { pool, connections } = await lopsided({});
+  it.each([
+    ['HTTP', {}],
+    ['HTTPS', { TLS: '1' }],
+  ])('sheds the connections a worker holds above its share until each holds about half (%s)', async (_name, env: Record<string, string>) => {
+    const { pool, connections } = await lopsided(env);
     const newcomer = pool.processes().find((worker) => worker.id === 1)!.pid!;
     let held = new Map<number, number>();
     const even = () => (held.get(newcomer) ?? 0) >= 18 && Math.max(...held.values()) <= 22;
