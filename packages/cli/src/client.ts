@@ -1,7 +1,12 @@
-import { request, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import { CliError, cliError } from './errors/cli-error.js';
 import { checkSocketPath, type PoolHome } from './home.js';
 import { readServerSentEvents, type ServerSentEvent } from './sse.js';
+
+// `require`, not `import`: on Node 22 and later, importing node:http as an ES module reads every export,
+// http.WebSocket among them, whose getter loads undici (~30 ms of every command's start-up); require does not.
+const { request } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 export interface RequestOptions {
   body?: unknown;
