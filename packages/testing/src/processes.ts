@@ -17,6 +17,43 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Sends a signal to a process (or, with `group`, its process group); false when there is none left to get it. */
+export function signalProcess(pid: number, signal: NodeJS.Signals, { group = false }: { group?: boolean } = {}): boolean {
+  try {
+    process.kill(group ? -pid : pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs a command to its end and resolves with its output (stdout and stderr as they came); rejects with the
+ * output's last 2,000 characters when it fails, and SIGKILLs it after `timeout` ms.
+ */
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  { env = {}, cwd, timeout = 60_000 }: { env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number } = {},
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `code ${code}`}):\n${output.slice(-2_000)}`));
+    });
+  });
+}
+
 export async function waitForDeath(pids: number | number[], timeout = 30_000): Promise<void> {
   const list = Array.isArray(pids) ? pids : [pids];
   await waitFor(() => list.every((pid) => !isAlive(pid)), { timeout, message: `pids ${list.join(', ')} to exit` });

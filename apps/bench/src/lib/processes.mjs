@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive, runCommand, signalProcess } from '@pool/testing';
 
 export const runId = `${process.pid}-${Date.now()}`;
 export const runMarker = `BENCH_RUN_ID=${runId}`;
@@ -34,43 +35,12 @@ export function diedEarly(child) {
   return died;
 }
 
-/** Runs a command to its end; rejects with its output when it fails. */
-export function run(command, args, { env = {}, cwd, timeout = 60_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env, BENCH_RUN_ID: runId }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `code ${code}`}):\n${output.slice(-2_000)}`));
-    });
-  });
-}
+/** Runs a command to its end (marked as this run's); rejects with its output when it fails. */
+export const run = (command, args, { env = {}, ...options } = {}) => runCommand(command, args, { ...options, env: { ...env, BENCH_RUN_ID: runId } });
 
-export function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
-}
-
-export function signal(pid, name, { group = false } = {}) {
-  try {
-    process.kill(group ? -pid : pid, name);
-    return true;
-  } catch {
-    return false;
-  }
-}
+// Zombie-aware: the container's PID 1 reaps slowly, and a zombie is no process left running.
+export { isAlive };
+export const signal = signalProcess;
 
 export async function waitUntilGone(pids, timeout) {
   const deadline = Date.now() + timeout;

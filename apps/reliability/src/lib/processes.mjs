@@ -3,7 +3,7 @@
 // whatever a scenario left running is found in /proc by that marker and ended by pid.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { isAlive, waitFor } from '@pool/testing';
+import { isAlive, runCommand, signalProcess, waitFor } from '@pool/testing';
 
 export const markerName = 'POOL_RELIABILITY_RUN';
 
@@ -46,35 +46,13 @@ export function launch(command, args, { env = {}, cwd, ipc = false, detached = t
   };
 }
 
-/** Runs a command to its end and resolves with its output; rejects when it fails. */
-export function run(command, args, { env = {}, cwd, timeout = 120_000 } = {}) {
+/** Runs a command to its end (under the run marker) and resolves with its output; rejects when it fails. */
+export function run(command, args, { timeout = 120_000, ...options } = {}) {
   runMarker();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `code ${code}`}):\n${output.slice(-2_000)}`));
-    });
-  });
+  return runCommand(command, args, { ...options, timeout });
 }
 
-export function signal(pid, name, { group = false } = {}) {
-  try {
-    process.kill(group ? -pid : pid, name);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const signal = signalProcess;
 
 function isZombie(pid) {
   try {
