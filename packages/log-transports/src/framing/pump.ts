@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { OutputSource } from '@pool/core';
 import type { SourceWriter } from '../transport.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter, type LinePiece } from './line-splitter.js';
 import { LineBatch, processLabel } from './record.js';
 
 /**
@@ -9,23 +9,8 @@ import { LineBatch, processLabel } from './record.js';
  * full sink stops the reading, and the child waits on its pipe). Resolves once the last line, partial or
  * not, has been delivered. Never rejects.
  */
-export async function pump(readable: Readable, writer: SourceWriter, source: OutputSource, maxLineLength: number): Promise<void> {
-  const splitter = new LineSplitter(maxLineLength);
-  const sink = guardWriter(writer, source);
-  try {
-    for await (const chunk of readable) {
-      const time = Date.now();
-      for (const piece of splitter.push(chunk as Buffer)) {
-        const wait = sink.write(new LineBatch(source, time, piece.bytes, piece.continued));
-        if (wait) await wait;
-      }
-    }
-  } catch {
-    // The pipe was destroyed (a grandchild held it open past the owner's deadline): deliver what we have.
-  }
-  const rest = splitter.end();
-  if (rest) await sink.write(new LineBatch(source, Date.now(), rest.bytes, false));
-  await sink.end();
+export function pump(readable: Readable, writer: SourceWriter, source: OutputSource, maxLineLength: number): Promise<void> {
+  return pumpPieces(readable, writer, source, maxLineLength, (piece, time) => new LineBatch(source, time, piece.bytes, piece.continued));
 }
 
 /** Where `pumpBytes` puts whole lines: the bytes as they are to be written (no record, no format). */
@@ -39,16 +24,28 @@ export interface ByteWriter {
  * The pass-through form of `pump`, for a sink that needs nothing of a line but its bytes (a plain text file):
  * each chunk is written as it came, up to its last newline. Only the bytes after the last newline are held
  * back (until the next newline arrives, or the stream ends, when they get one), so lines of several streams
- * sharing the sink never mix. No time is read and no record or batch is made; a line longer than
+ * sharing the sink never mix. No record or batch is made; a line longer than
  * `maxLineLength` is cut exactly as `pump` cuts it (the same `LineSplitter`), each piece on a line of its own.
  */
-export async function pumpBytes(readable: Readable, writer: ByteWriter, source: OutputSource, maxLineLength: number): Promise<void> {
+export function pumpBytes(readable: Readable, writer: ByteWriter, source: OutputSource, maxLineLength: number): Promise<void> {
+  return pumpPieces(readable, writer, source, maxLineLength, (piece) => piece.bytes);
+}
+
+/** The loop of both: each piece the splitter cuts, made into what the writer takes (`time`: when its chunk was read). */
+async function pumpPieces<T>(
+  readable: Readable,
+  writer: Writer<T>,
+  source: OutputSource,
+  maxLineLength: number,
+  make: (piece: LinePiece, time: number) => T,
+): Promise<void> {
   const splitter = new LineSplitter(maxLineLength);
   const sink = guardWriter(writer, source);
   try {
     for await (const chunk of readable) {
+      const time = Date.now();
       for (const piece of splitter.push(chunk as Buffer)) {
-        const wait = sink.write(piece.bytes);
+        const wait = sink.write(make(piece, time));
         if (wait) await wait;
       }
     }
@@ -56,7 +53,7 @@ export async function pumpBytes(readable: Readable, writer: ByteWriter, source: 
     // The pipe was destroyed (a grandchild held it open past the owner's deadline): deliver what we have.
   }
   const rest = splitter.end();
-  if (rest) await sink.write(rest.bytes);
+  if (rest) await sink.write(make({ ...rest, continued: false }, Date.now()));
   await sink.end();
 }
 
