@@ -30,7 +30,7 @@ let state: BalanceState | undefined;
 const closing = new WeakSet<Socket>();
 
 /** How far above its share a worker may stay: churn costs a reconnect each, an imbalance of one costs nothing. */
-export const balanceSlack = (share: number): number => 1 + Math.floor(share / 16);
+const balanceSlack = (share: number): number => 1 + Math.floor(share / 16);
 
 /**
  * Counts the server's connections for the master and sheds those above the worker's fair share. A no-op

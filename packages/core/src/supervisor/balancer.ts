@@ -22,11 +22,6 @@ export class ConnectionBalancer {
     if (this.#counts.delete(child)) this.#schedule();
   }
 
-  /** Each worker's last reported count, for tests and diagnostics. */
-  counts(): number[] {
-    return [...this.#counts.values()];
-  }
-
   // Reports arrive in bursts (every worker at once after a wave of connections): answer them all once.
   #schedule(): void {
     if (this.#pending) return;
