@@ -1,12 +1,14 @@
 export { ChildHandler } from './child/child-handler.js';
 export type { ChildExit, ChildHandlerEvents, ChildHandlerOptions, ChildState, StopOptions } from './child/child-handler.js';
-export { isAlive, sendSignal } from './child/kill.js';
 export { toMilliseconds, type Duration } from './duration.js';
 export { errorCodes, isPoolError, PoolError, poolError } from './errors/index.js';
 export type { ErrorCode, ErrorContext, ErrorDefinition } from './errors/index.js';
 export type * from './events.js';
+export type { BackoffOptions } from './keeper/backoff.js';
+export type { FlappingOptions } from './keeper/flapping.js';
+export type { SocketOptions } from './sockets/shared-sockets.js';
+export type { WorkerFactory } from './worker/load.js';
 export type { Logger } from './logger.js';
-export { LineFramer, pipeLines, whenDrained, writeWithBackpressure, type LineFramerOptions } from './output/lines.js';
 export {
   defineOutputTarget,
   isOutputTarget,
@@ -19,18 +21,14 @@ export {
   type OutputTarget,
 } from './output/target.js';
 export type { SocketDescriptor, WorkerMessage } from './protocol.js';
-export { toSignal } from './signals.js';
+export { handleSignals, samePressWithin, toSignal, type SignalHandling, type SignalOptions, type SignalTarget } from './signals.js';
 export { drainServer, listenOn, type ListenOnOptions } from './sockets/listen.js';
-export { bindSocket, bindSockets, type BoundSocket, type SocketOptions } from './sockets/shared-sockets.js';
-export { backoffDelay, defaultBackoff, type BackoffOptions } from './supervisor/backoff.js';
-export { defaultFlapping, FlappingDetector, type FlappingOptions, type FlappingVerdict } from './supervisor/flapping.js';
 export type { SupervisorConfig, SupervisorOptions } from './supervisor/options.js';
-export { Supervisor, type SupervisorState, type WorkerInfo } from './supervisor/supervisor.js';
+export { Supervisor, type SupervisorState, type SupervisorStopOptions, type WorkerInfo } from './supervisor/supervisor.js';
 export { workerContext, type WorkerContext } from './worker/context.js';
-export { instantiateWorker, type WorkerFactory } from './worker/load.js';
 export { WorkerBase, type WorkerCallback } from './worker/worker-base.js';
 export { configFileSchema, jobConfigSchema } from './config/schema.js';
-export type { ConfigFile, FlappingConfig, JobConfig, RestartPolicy, WorkerConfig } from './config/schema.js';
+export type { BackoffConfig, ConfigFile, FlappingConfig, JobConfig, RestartPolicy, WorkerConfig } from './config/schema.js';
 export { checkJobConfig, validateConfigFile, validateJobConfig, type ConfigProblem } from './config/validate.js';
 export { loadConfigFile, type ConfigFormat, type LoadConfigOptions } from './config/load.js';
 export { parseProcfile, type ProcfileOptions } from './config/loaders/procfile.js';

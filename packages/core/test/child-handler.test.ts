@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChildHandler, isPoolError, writableTarget } from '@pool/core';
-import { isAlive, processGroup, waitFor, waitForDeath } from '@pool/testing';
-import { MemorySink } from './helpers.js';
+import { isAlive, processGroup, ProcessTracker, waitFor, waitForDeath } from '@pool/testing';
+import { fixture, MemorySink } from './helpers.js';
 
 const node = process.execPath;
 const handlers: ChildHandler[] = [];
@@ -12,8 +12,11 @@ const make = (options: ConstructorParameters<typeof ChildHandler>[0]) => {
   return handler;
 };
 
+const tracker = new ProcessTracker();
+
 afterEach(async () => {
   await Promise.all(handlers.splice(0).map((handler) => handler.stop({ gracefulTimeout: 0 })));
+  await tracker.cleanup();
 });
 
 describe('ChildHandler', () => {
@@ -24,10 +27,12 @@ describe('ChildHandler', () => {
     expect(child.state).toBe('starting');
     await started;
     expect(child.state).toBe('ready');
-    const exit = await child.stop();
+    const stopping = child.stop();
+    expect(child.state).toBe('stopping');
+    const exit = await stopping;
     expect(child.state).toBe('exited');
     expect(exit).toMatchObject({ signal: 'SIGTERM', requested: true, forced: false, wasReady: true });
-    expect(() => child.start()).toThrowError(/Cannot start/);
+    expect(isPoolError(await child.start().catch((caught: unknown) => caught), 'POOL_INVALID_STATE')).toBe(true);
   });
 
   it('takes a Writable or "ignore" as its output, and rejects anything else when it is made', async () => {
@@ -164,22 +169,62 @@ describe('ChildHandler output after the exit', () => {
   });
 
   it('does not wait forever on a pipe that an escaped grandchild keeps open', async () => {
-    // The grandchild leaves the process group (setsid), so it survives the group kill, and keeps stdout open.
+    // The grandchild leaves the process group (setsid), so it survives the group kill, and keeps stdout open
+    // for far longer than the test may wait: the exit must be reported while it still holds the pipe.
     const script = `
       const { spawn } = require('node:child_process');
-      const escaped = spawn('setsid', ['sleep', '30'], { stdio: ['ignore', 'inherit', 'ignore'], detached: false });
+      const escaped = spawn('setsid', ['sleep', '1000'], { stdio: ['ignore', 'inherit', 'ignore'], detached: false });
       console.log('escaped ' + escaped.pid);
       setTimeout(() => process.exit(0), 100);`;
     const output = new MemorySink();
     const child = make({ command: node, args: ['-e', script], stdout: writableTarget(output), pipeCloseTimeout: 300 });
     await child.start();
-    const exit = await child.exited;
-    expect(exit.code).toBe(0);
-    const escaped = Number(/escaped (\d+)/.exec(output.text())![1]);
-    try {
-      process.kill(escaped, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
+    const escaped = Number((await waitFor(() => /escaped (\d+)/.exec(output.text())))[1]);
+    tracker.track(escaped);
+    const exit = await Promise.race([child.exited, new Promise<'pipe still held'>((resolve) => setTimeout(resolve, 20_000, 'pipe still held'))]);
+    expect(exit).toMatchObject({ code: 0 });
+    expect(isAlive(escaped)).toBe(true);
+  });
+});
+
+describe('ChildHandler: orders that come late', () => {
+  it('stop() after the process exited by itself, while its output drains: not requested, no grace timer left', async () => {
+    // In a process of its own, so that a grace timer left armed (60 s) would keep it alive: it must end by itself.
+    const master = tracker.spawn(node, [fixture('stop-after-exit.mjs')]);
+    const ended = await Promise.race([master.exited, new Promise((resolve) => setTimeout(resolve, 30_000, 'still running'))]);
+    expect(ended, master.stderr()).toEqual({ code: 0, signal: null });
+    expect(JSON.parse(master.stdout())).toEqual({ stateWhenStopped: 'exiting', code: 3, requested: false, forced: false });
+  });
+
+  it('start() on a handler that has run returns a rejected promise (it never throws)', async () => {
+    const child = make({ command: node, args: ['-e', ''] });
+    await child.start();
+    await child.exited;
+    let result: Promise<void> | undefined;
+    expect(() => (result = child.start())).not.toThrow();
+    const error = await result!.catch((caught: unknown) => caught);
+    expect(isPoolError(error, 'POOL_INVALID_STATE')).toBe(true);
+    expect((error as Error).message).toMatch(/exited/);
+  });
+
+  it('stop() during start(): the start rejects with POOL_STOPPED, the exit is requested, nothing is left', async () => {
+    const child = make({ command: node, args: ['-e', 'setInterval(() => {}, 1000)'], protocol: true, startTimeout: 30_000 });
+    const starting = child.start();
+    const exit = await child.stop();
+    expect(isPoolError(await starting.catch((caught: unknown) => caught), 'POOL_STOPPED')).toBe(true);
+    expect(exit).toMatchObject({ requested: true, wasReady: false });
+    expect(exit.error).toBeUndefined();
+    expect(isAlive(exit.pid!)).toBe(false);
+  });
+});
+
+describe('ChildHandler: the watchdog', () => {
+  it('ends a command whose master is SIGKILLed in the very tick that spawned it', async () => {
+    const master = tracker.spawn(node, [fixture('spawn-then-die.mjs')]);
+    const [, pid] = await master.waitForOutput(/CHILD (\d+)/);
+    const child = Number(pid);
+    tracker.track(child);
+    expect(await master.exited).toMatchObject({ signal: 'SIGKILL' });
+    await waitForDeath(child, 30_000);
   });
 });

@@ -115,7 +115,8 @@ describe('Manager: events', () => {
     await manager.start();
     await manager.load({ name: 'web', cmd: ['sleep', '1000'] });
     await manager.stopJob('web');
-    expect(events.map((event) => event.type)).toEqual(['load', 'spawn', 'ready', 'exit', 'stop']);
+    // `stop` says the job is stopping, as the Supervisor's does: its processes' exits follow.
+    expect(events.map((event) => event.type)).toEqual(['load', 'spawn', 'ready', 'stop', 'exit']);
     expect(events.every((event) => event.job === 'default.web' && typeof event.time === 'number')).toBe(true);
   });
 });

@@ -293,14 +293,14 @@ describe('Supervisor: reload and resize', () => {
   it('resizes up and down, keeping the ids dense', async () => {
     const pool = pools.create({ worker: fixture('echo-worker.mjs'), workers: 2, sockets: web, stdout: 'ignore' });
     await pool.start();
-    pool.resize(4);
+    expect(await pool.resize(4)).toBe(4);
     await waitFor(() => pool.processes().filter((worker) => worker.state === 'ready').length === 4);
     expect(pool.processes().map((worker) => worker.id)).toEqual([0, 1, 2, 3]);
     const gone = pool.processes().slice(1).map((worker) => worker.pid!);
-    pool.resize(1);
+    expect(await pool.resize(1)).toBe(1);
     expect(pool.processes().map((worker) => worker.id)).toEqual([0]);
-    await waitFor(() => gone.every((pid) => !isAlive(pid)));
-    expect(() => pool.resize(-1)).toThrowError(/workers/);
+    expect(gone.filter(isAlive)).toEqual([]);
+    await expect(pool.resize(-1)).rejects.toThrowError(/POOL_INVALID_SCALE|Invalid scale -1/);
   });
 });
 
@@ -345,7 +345,7 @@ describe('Supervisor: flapping, events and logs', () => {
     process.kill(pid!, 'SIGKILL');
     await onceEvent(pool, 'ready');
     await pool.reload();
-    pool.resize(2);
+    await pool.resize(2);
     await waitFor(() => pool.processes().every((worker) => worker.state === 'ready') && pool.processes().length === 2);
     await pool.stop();
     expect(seen.slice(0, 3)).toEqual(['start', 'spawn', 'ready']);
@@ -426,5 +426,35 @@ describe('Supervisor: zero-downtime reloads with keep-alive clients', () => {
     const { failed, answered } = await reloadUnderKeepAliveLoad('drain');
     expect(answered).toBeGreaterThan(50);
     expect(failed).toBe(0);
+  });
+});
+
+describe('Supervisor: orders that cross', () => {
+  it('a worker SIGKILLed while reload() starts its replacement leaves one process for its slot', async () => {
+    const spawned: number[] = [];
+    const pool = pools.create({ worker: fixture('slow-ready-worker.mjs'), workers: 1, env: { READY_DELAY_MS: '1500' }, stdout: 'ignore' });
+    pool.on('spawn', ({ pid }) => spawned.push(pid));
+    await pool.start();
+    const old = pool.processes()[0]!.pid!;
+    const reloading = pool.reload();
+    await waitFor(() => spawned.length >= 2, { message: 'the replacement to spawn' });
+    expect(pool.processes()[0]!.pid).toBe(old); // the replacement is not ready yet
+    process.kill(old, 'SIGKILL');
+    await reloading;
+    const agree = () => {
+      const listed = pool.processes().map((worker) => worker.pid);
+      const alive = spawned.filter(isAlive);
+      return listed.length === 1 && alive.length === 1 && listed[0] === alive[0];
+    };
+    await waitFor(agree, { timeout: 15_000, message: `one worker listed and running; spawned ${spawned.join(', ')}` });
+    expect(pool.processes()[0]).toMatchObject({ state: 'ready' });
+  });
+
+  it('three concurrent resize(+1) orders from 1 give 4 workers', async () => {
+    const pool = pools.create({ worker: fixture('slow-ready-worker.mjs'), workers: 1, env: { READY_DELAY_MS: '0' }, stdout: 'ignore' });
+    await pool.start();
+    await Promise.all([pool.resize(pool.size + 1), pool.resize('+1'), pool.resize('+1')]);
+    expect(pool.size).toBe(4);
+    await waitFor(() => pool.processes().filter((worker) => worker.state === 'ready').length === 4);
   });
 });

@@ -19,7 +19,7 @@ export function prometheusText(jobs: JobStats[], now = Date.now()): string {
     const byState = new Map<string, number>();
     for (const process of job.processes) byState.set(process.state, (byState.get(process.state) ?? 0) + 1);
     for (const [state, count] of byState) processes.samples.push({ labels: { job: job.job, state }, value: count });
-    restarts.samples.push({ labels: { job: job.job }, value: job.processes.reduce((sum, process) => sum + process.restarts, 0) });
+    restarts.samples.push({ labels: { job: job.job }, value: job.restarts });
     cpu.samples.push({ labels: { job: job.job }, value: job.cpu });
     memory.samples.push({ labels: { job: job.job }, value: job.rss });
     for (const process of job.processes) {

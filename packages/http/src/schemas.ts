@@ -17,6 +17,7 @@ export const processSchema = {
     commit: { type: 'boolean' },
     uptime: { type: 'number' },
     restarts: { type: 'integer' },
+    failures: { type: 'integer' },
     startedAt: nullableInteger,
     readyAt: nullableInteger,
     lastExit: {
@@ -46,6 +47,7 @@ export const jobSchema = {
     active: { type: 'boolean' },
     running: { type: 'boolean' },
     numprocesses: { type: 'integer' },
+    restarts: { type: 'integer', description: 'Every restart of its processes since it was loaded (never goes down).' },
     priority: { type: 'integer' },
     processes: { type: 'array', items: processSchema },
     sockets: { type: 'object', additionalProperties: true },
@@ -62,6 +64,7 @@ export const statsSchema = {
     job: { type: 'string' },
     cpu: { type: 'number' },
     rss: { type: 'integer' },
+    restarts: { type: 'integer' },
     processes: { type: 'array', items: processStatsSchema },
   },
   required: ['job', 'cpu', 'rss', 'processes'],

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import { whenDrained, type OutputSource } from '@pool/core';
+import type { OutputSource } from '@pool/core';
+import { whenDrained } from '@pool/core/internal';
 import type { LineBatch } from './framing/record.js';
 import type { FullPolicy, SourceWriter } from './transport.js';
 

@@ -1,5 +1,6 @@
 import { PassThrough, type Writable } from 'node:stream';
-import { isOutputTarget, whenDrained, type OutputSource, type OutputTarget } from '@pool/core';
+import { isOutputTarget, type OutputSource, type OutputTarget } from '@pool/core';
+import { whenDrained } from '@pool/core/internal';
 import type { LineBatch } from './framing/record.js';
 import { combineWriters } from './framing/pump.js';
 import { invalidOption } from './options.js';

@@ -48,10 +48,7 @@ const actions = {
   processes: () => supervisor.processes(),
   state: () => ({ state: supervisor.state, size: supervisor.size, sockets: supervisor.sockets }),
   reload: () => supervisor.reload().then(() => ({ reloaded: true })),
-  resize: ({ workers }) => {
-    supervisor.resize(workers);
-    return { size: supervisor.size };
-  },
+  resize: ({ workers }) => supervisor.resize(workers).then((size) => ({ size })),
   stop: (stopOptions) => supervisor.stop(stopOptions ?? {}).then(() => ({ stopped: true })),
   measure: () => {
     if (globalThis.gc) {

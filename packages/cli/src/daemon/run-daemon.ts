@@ -29,7 +29,7 @@ export async function runDaemon(home: PoolHome): Promise<number> {
 }
 
 async function serve(home: PoolHome): Promise<number> {
-  const [{ Manager }, { createPoolServer }, transports] = await Promise.all([
+  const [{ handleSignals, Manager }, { createPoolServer }, transports] = await Promise.all([
     import('@pool/core'),
     import('@pool/http'),
     import('@pool/log-transports'),
@@ -45,24 +45,26 @@ async function serve(home: PoolHome): Promise<number> {
   };
   process.once('exit', endChildrenOnCrash);
 
-  // SIGTERM or SIGINT stops every job within its graceful timeout, even while the daemon is starting; a second
-  // SIGINT (Ctrl-C again, in the foreground) kills them at once; a second SIGTERM changes nothing.
+  // pool's signal table (docs/signals.md), even while the daemon is starting: SIGTERM or SIGINT stops every
+  // job within its graceful timeout (a second Ctrl-C, in the foreground, kills them at once; a second SIGTERM
+  // changes nothing); SIGHUP replaces every job's processes; SIGUSR1 reopens the log files.
   let server: PoolServer | undefined;
   let stopping: Promise<void> | undefined;
   let stopRequested!: () => void;
   const requested = new Promise<void>((resolve) => (stopRequested = resolve));
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (options: { gracefulTimeout?: number } = {}): Promise<void> => {
     if (stopping) {
-      if (signal === 'SIGINT') void manager.stop({ gracefulTimeout: 0 });
-      return;
+      if (options.gracefulTimeout === 0) void manager.stop({ gracefulTimeout: 0 });
+      return stopping;
     }
-    log.info({ signal }, 'stopping every job');
     stopping = shutdown(server, manager, keeper, log);
     stopRequested();
+    return stopping;
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.on('SIGHUP', () => void files.reopen());
+  const signals = handleSignals(
+    { stop, reload: () => manager.restart(), reopenLogs: () => files.reopen() },
+    { logger: manager.logger, subject: 'every job' },
+  );
 
   try {
     const previous = readPrevious(home, log);
@@ -84,6 +86,7 @@ async function serve(home: PoolHome): Promise<number> {
       if (stopping) await server.close();
     }
   } catch (error) {
+    signals.remove();
     process.off('exit', endChildrenOnCrash);
     await manager.stop();
     await logs.close();
@@ -92,10 +95,11 @@ async function serve(home: PoolHome): Promise<number> {
   if (!stopping) log.info({ pid: process.pid, socket: home.socket, jobs: manager.jobs() }, 'the pool daemon is up');
   await requested;
   await stopping;
+  signals.remove();
   process.off('exit', endChildrenOnCrash);
   await logs.close();
   log.info({}, 'the pool daemon stopped');
-  return 0;
+  return signals.exitCode(0);
 }
 
 async function shutdown(server: PoolServer | undefined, manager: Manager, keeper: StateKeeper, log: DaemonLog): Promise<void> {

@@ -1,14 +1,14 @@
-import type { JobConfig, ManagerExitEvent, OutputTarget } from '@pool/core';
+import type { ExitEvent, JobConfig, OutputTarget } from '@pool/core';
 import type { Reporter } from './reporter.js';
-import { forwardSignals } from './signals.js';
 
 /**
- * The jobs of a config file, a Procfile or a script in a Manager, in this process, until a signal stops them.
- * Resolves with the exit code: 0 after a clean stop (or when every process ended with code 0 and none is to be
- * restarted), 1 when processes ended otherwise; throws the error of a job that gave up or could not start.
+ * The jobs of a config file, a Procfile or a script in a Manager, in this process, until a signal stops them
+ * (pool's signal table, docs/signals.md). Resolves with the exit code: 0 after a clean stop (or when every
+ * process ended with code 0 and none is to be restarted), 130 after Ctrl-C, 1 when processes ended otherwise;
+ * throws the error of a job that gave up or could not start.
  */
 export async function runManager(configs: JobConfig[], output: OutputTarget, reporter: Reporter): Promise<number> {
-  const { Manager } = await import('@pool/core');
+  const { handleSignals, Manager } = await import('@pool/core');
   const manager = new Manager({ stdout: output, stderr: output, logger: false });
   for (const config of configs) await manager.load(config);
 
@@ -16,15 +16,20 @@ export async function runManager(configs: JobConfig[], output: OutputTarget, rep
   let exitCode = 0;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
-  const removeSignals = forwardSignals(manager, reporter, resolveStopped);
+  const stop = (options?: { gracefulTimeout?: number }) => manager.stop(options).finally(resolveStopped);
+  const say = (message: string) => reporter.say(message);
+  const signals = handleSignals(
+    { stop, reload: () => manager.restart(), reopenLogs: () => manager.reopenLogs() },
+    { logger: manager.logger, subject: 'every process', say },
+  );
   const stopBecause = (error: unknown, code: number) => {
     failure ??= error;
     exitCode = code;
-    void manager.stop().then(resolveStopped, resolveStopped);
+    void stop();
   };
 
   manager.on('spawn', (event) => reporter.spawned(event.job, event.id, event.pid));
-  manager.on('exit', (event: ManagerExitEvent) => {
+  manager.on('exit', (event: ExitEvent) => {
     reporter.exited(event.job, event.id, event.pid, event);
     setImmediate(() => {
       // Nothing left to run (restart "never" or "on-failure" kept every process down): the run is over.
@@ -46,8 +51,8 @@ export async function runManager(configs: JobConfig[], output: OutputTarget, rep
     if (unstartable) stopBecause(unstartable.lastExit!.error, 1);
     await stopped;
   } finally {
-    removeSignals();
+    signals.remove();
   }
   if (failure) throw failure;
-  return exitCode;
+  return signals.exitCode(exitCode);
 }

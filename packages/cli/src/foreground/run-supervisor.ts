@@ -10,11 +10,12 @@ export interface SupervisorRun {
 
 /**
  * A worker module under a Supervisor, in this process: `workers` copies (default 1), kept alive, until a signal
- * stops them (the Supervisor's own handling: SIGTERM stops, SIGINT interrupts, a second SIGINT kills, SIGHUP
- * reloads). Resolves with its exit code; throws the error of a pool that gave up.
+ * stops them (pool's signal table, docs/signals.md: SIGTERM stops, Ctrl-C interrupts and a second one kills,
+ * SIGHUP reloads, SIGTTIN / SIGTTOU add or remove a worker). Resolves with its exit code; throws the error of a
+ * pool that gave up.
  */
 export async function runSupervisor(run: SupervisorRun, output: OutputTarget, reporter: Reporter): Promise<number> {
-  const { Supervisor } = await import('@pool/core');
+  const { handleSignals, Supervisor } = await import('@pool/core');
   const supervisor = new Supervisor({
     worker: run.file,
     workers: run.workers ?? 1,
@@ -28,20 +29,17 @@ export async function runSupervisor(run: SupervisorRun, output: OutputTarget, re
   supervisor.on('spawn', ({ id, pid }) => reporter.spawned(run.name, id, pid));
   supervisor.on('exit', (event) => reporter.exited(run.name, event.id, event.pid, event));
   supervisor.on('flapping', (event) => reporter.flapping(run.name, event.retryIn, event.gaveUp));
-  let interrupted = false;
-  const onInterrupt = () => {
-    reporter.say(interrupted ? 'second SIGINT: killing the workers now' : 'SIGINT: stopping the workers (Ctrl-C again to kill them at once)');
-    interrupted = true;
-  };
-  const onTerminate = () => reporter.say('SIGTERM: stopping the workers');
-  process.on('SIGINT', onInterrupt);
-  process.on('SIGTERM', onTerminate);
+  const say = (message: string) => reporter.say(message);
+  const signals = handleSignals(supervisor, { logger: supervisor.logger, subject: 'the workers', interruptWithSigint: true, say });
   try {
-    const code = await supervisor.main();
+    await supervisor.start().catch(async (error: unknown) => {
+      await supervisor.stop();
+      throw error;
+    });
+    const code = await supervisor.stopped;
     if (code !== 0 && supervisor.failure) throw supervisor.failure;
-    return code;
+    return signals.exitCode(code);
   } finally {
-    process.off('SIGINT', onInterrupt);
-    process.off('SIGTERM', onTerminate);
+    signals.remove();
   }
 }

@@ -6,14 +6,30 @@ import { toOutputTarget, type OutputOption, type OutputTarget } from '../output/
 import { isWorkerMessage, type SerializedError, type WorkerMessage } from '../protocol.js';
 import { deferred } from './deferred.js';
 import { sendSignal } from './kill.js';
+import { whenPipesClosed } from './pipes.js';
 import { groupReaper } from './reaper.js';
 import { Tail } from './tail.js';
 
 /**
- * idle → starting → ready → stopping → exited. `starting` and `ready` may also go straight to `exited`
- * (a crash); a handler runs one process once: a restart is a new ChildHandler.
+ * The life of one process; a handler runs one process once (a restart is a new ChildHandler).
+ * - `idle`: made, not started.
+ * - `starting`: spawned, not ready yet (the WorkerBase ready message, or `readyDelay` for a plain command).
+ * - `ready`: running and ready.
+ * - `stopping`: its stop signal was sent (or, on a start timeout, SIGKILL); waiting for it to exit.
+ * - `exiting`: the process has exited; its output is still being delivered. Orders no longer reach it.
+ * - `exited`: gone, output delivered, `exit` reported.
  */
-export type ChildState = 'idle' | 'starting' | 'ready' | 'stopping' | 'exited';
+export type ChildState = 'idle' | 'starting' | 'ready' | 'stopping' | 'exiting' | 'exited';
+
+/** The one table of moves between states; any other move is a bug (POOL_INTERNAL_STATE). */
+const transitions: { readonly [From in ChildState]: readonly ChildState[] } = {
+  idle: ['starting', 'exited'], // start(); stop() before any start
+  starting: ['ready', 'stopping', 'exiting'], // ready; stop() or start timeout; died (or could not spawn)
+  ready: ['stopping', 'exiting'], // stop(); died
+  stopping: ['exiting'], // died
+  exiting: ['exited'], // output delivered
+  exited: [],
+};
 
 export interface ChildHandlerOptions {
   command: string;
@@ -25,7 +41,7 @@ export interface ChildHandlerOptions {
   id?: number;
   /** The process speaks the WorkerBase protocol: it reports ready and sends heartbeats over IPC. */
   protocol?: boolean;
-  /** A start that is not ready within this many ms fails (and the process is killed). */
+  /** A start that is not ready within this many ms fails (and the process is killed). 0: no limit. */
   startTimeout?: number;
   /** With `protocol`: report `unresponsive` after this many ms without a heartbeat. 0 turns it off. */
   heartbeatTimeout?: number;
@@ -53,9 +69,9 @@ export interface ChildExit {
   /** Milliseconds from spawn to exit. */
   uptime: number;
   wasReady: boolean;
-  /** The exit followed a `stop()`. */
+  /** `stop()` was called while the process was alive (a process that had already exited was not stopped). */
   requested: boolean;
-  /** The process was killed with SIGKILL (graceful timeout passed, or an immediate stop). */
+  /** The process was killed with SIGKILL (graceful timeout passed, a start timeout, or an immediate stop). */
   forced: boolean;
   /** Why a start failed: spawn error, start timeout, exit before ready. */
   error?: PoolError;
@@ -80,8 +96,7 @@ export interface ChildHandlerEvents {
   exit: [ChildExit];
 }
 
-/** How many pipeCloseTimeouts an escaped grandchild may keep writing to the pipe before it is let go. */
-const escapedWriterPeriods = 5;
+type TimerName = 'start' | 'ready' | 'heartbeat' | 'grace';
 
 const defaults = {
   startTimeout: 30_000,
@@ -95,6 +110,11 @@ const defaults = {
 /**
  * The one place where a process is spawned, watched (ready, heartbeat, exit), its output redirected and
  * stopped. It reports facts and carries out orders; deciding to restart is its owner's business.
+ *
+ * Orders and their outcome in each state: `start()` only from `idle` (otherwise a rejected promise, never a
+ * throw). `stop()` before a start ends the handler without a process; during a start it supersedes it (the
+ * start rejects with POOL_STOPPED); while stopping it can only bring the SIGKILL closer; once the process has
+ * exited (`exiting`, `exited`) it changes nothing: no signal, no timer, and the exit stays unrequested.
  */
 export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
   readonly options: Readonly<ChildHandlerOptions & { stdout?: OutputTarget | null; stderr?: OutputTarget | null }>;
@@ -107,10 +127,10 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
   #failure: PoolError | undefined;
   #workerError: ChildExit['workerError'];
   #lastHeartbeat = 0;
-  #timers: { start?: NodeJS.Timeout; ready?: NodeJS.Timeout; heartbeat?: NodeJS.Timeout; grace?: NodeJS.Timeout } = {};
-  #outputs: Promise<void>[] = [];
-  #finishing = false;
-  #stderrTail = new Tail();
+  #graceDeadline = Infinity;
+  readonly #timers: { [Name in TimerName]?: NodeJS.Timeout } = {};
+  readonly #outputs: Promise<void>[] = [];
+  readonly #stderrTail = new Tail();
   readonly #started = deferred<void>();
   readonly #exited = deferred<ChildExit>();
   #exit: ChildExit | undefined;
@@ -139,7 +159,11 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
   get readyAt(): number | undefined {
     return this.#readyAt;
   }
-  /** The exit of the process, once it has exited. */
+  /** The process is (or may still be) running: it can be signalled. */
+  get alive(): boolean {
+    return this.#state === 'starting' || this.#state === 'ready' || this.#state === 'stopping';
+  }
+  /** The exit of the process, once it has exited and its output has been delivered. */
   get exit(): ChildExit | undefined {
     return this.#exit;
   }
@@ -153,8 +177,8 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
 
   /** Spawns the process; resolves once it is ready, rejects (with the process gone) if it never gets there. */
   start(): Promise<void> {
-    if (this.#state !== 'idle') throw this.#stateError('start');
-    this.#state = 'starting';
+    if (this.#state !== 'idle') return Promise.reject(this.#stateError('start'));
+    this.#enter('starting');
     const { command, args = [], cwd, env, uid, gid, shell } = this.options;
     let child: ChildProcess;
     try {
@@ -169,14 +193,19 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
       });
     } catch (error) {
       this.#failure = poolError('POOL_SPAWN_FAILED', { command, detail: (error as Error).message }, error);
-      void this.#finish(null, null);
+      void this.#gone(null, null);
       return this.#started.promise;
     }
     this.#process = child;
+    if (child.pid !== undefined) {
+      // Before anything else can run in this master (even a SIGKILL of it): the watchdog knows the group.
+      this.#spawnedAt = Date.now();
+      groupReaper.track(child.pid);
+    }
     child.on('error', (error) => this.#onError(error));
     child.stdin?.on('error', () => {}); // EPIPE when the process exits with unread input: not our crash
     child.once('spawn', () => this.#onSpawn());
-    child.once('exit', (code, signal) => void this.#finish(code, signal));
+    child.once('exit', (code, signal) => void this.#gone(code, signal));
     if (this.options.protocol) child.on('message', (message) => this.#onMessage(message));
     this.#attachOutput(child);
     const startTimeout = this.options.startTimeout ?? defaults.startTimeout;
@@ -186,44 +215,43 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
 
   /**
    * Stop signal to the process group → graceful timer that the exit cancels → SIGKILL to the process group.
-   * Calling it again while stopping only ever shortens the deadline.
+   * Calling it again while stopping only ever brings the SIGKILL closer.
    */
   stop(options: StopOptions = {}): Promise<ChildExit> {
     const gracefulTimeout = options.gracefulTimeout ?? this.options.gracefulTimeout ?? defaults.gracefulTimeout;
-    if (this.#state === 'idle') {
-      this.#requested = true;
-      void this.#finish(null, null);
-      return this.#exited.promise;
-    }
-    if (this.#state === 'exited') return this.#exited.promise;
-    this.#requested = true;
-    if (this.#state === 'stopping') {
-      if (gracefulTimeout === 0) this.#forceKill();
-      return this.#exited.promise;
-    }
-    this.#state = 'stopping';
-    this.#clearTimer('start');
-    this.#clearTimer('ready');
-    this.#clearTimer('heartbeat');
-    if (gracefulTimeout === 0) {
-      this.#forceKill();
-    } else {
-      this.signal(options.signal ?? this.options.stopSignal ?? defaults.stopSignal, 'group');
-      this.#timers.grace = setTimeout(() => this.#forceKill(), gracefulTimeout);
+    switch (this.#state) {
+      case 'idle':
+        this.#requested = true;
+        this.#settle(null, null);
+        break;
+      case 'starting':
+      case 'ready':
+        this.#requested = true;
+        this.#enter('stopping');
+        if (gracefulTimeout > 0) this.signal(options.signal ?? this.options.stopSignal ?? defaults.stopSignal, 'group');
+        this.#killWithin(gracefulTimeout);
+        break;
+      case 'stopping':
+        this.#requested = true;
+        this.#killWithin(gracefulTimeout);
+        break;
+      case 'exiting':
+      case 'exited':
+        break;
     }
     return this.#exited.promise;
   }
 
-  /** Sends a signal without changing state (SIGHUP to reload config, SIGUSR1, …). */
+  /** Sends a signal without changing state (SIGHUP to reload config, SIGUSR1, …); false once it has exited. */
   signal(signal: NodeJS.Signals, target: 'process' | 'group' = 'process'): boolean {
     const pid = this.pid;
-    if (pid === undefined || this.#exit) return false;
+    if (pid === undefined || !this.alive) return false;
     return sendSignal(pid, signal, target);
   }
 
   send(message: unknown): boolean {
     const child = this.#process;
-    if (!child?.connected || this.#exit) return false;
+    if (!child?.connected || !this.alive) return false;
     child.send(message as never);
     return true;
   }
@@ -231,6 +259,18 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
   describe(): string {
     const name = this.options.job === undefined ? `worker ${this.id}` : `${this.options.job}.${this.id}`;
     return this.pid === undefined ? name : `${name} (pid ${this.pid})`;
+  }
+
+  #enter(next: ChildState): void {
+    if (!transitions[this.#state].includes(next)) {
+      throw poolError('POOL_INTERNAL_STATE', { subject: this.describe(), from: this.#state, to: next });
+    }
+    this.#state = next;
+    if (next === 'stopping') {
+      this.#clearTimers('start', 'ready', 'heartbeat');
+    } else if (next === 'exiting' || next === 'exited') {
+      this.#clearTimers('start', 'ready', 'heartbeat', 'grace');
+    }
   }
 
   #stdio(): StdioOptions {
@@ -252,10 +292,9 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
   }
 
   #onSpawn(): void {
-    this.#spawnedAt = Date.now();
-    groupReaper.track(this.pid!);
+    if (!this.alive) return;
     this.emit('spawn', { pid: this.pid! });
-    if (this.options.protocol) return;
+    if (this.options.protocol || this.#state !== 'starting') return;
     const readyDelay = this.options.readyDelay ?? defaults.readyDelay;
     if (readyDelay > 0) this.#timers.ready = setTimeout(() => this.#markReady(), readyDelay);
     else this.#markReady();
@@ -263,10 +302,10 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
 
   #onError(error: Error): void {
     // After a successful spawn, errors are failed signals or IPC sends to a dying process: the exit follows.
-    if (this.pid !== undefined && this.#spawnedAt > 0) return;
+    if (this.#spawnedAt > 0) return;
     const { command } = this.options;
     this.#failure = poolError('POOL_SPAWN_FAILED', { command, detail: error.message }, error);
-    void this.#finish(null, null);
+    void this.#gone(null, null);
   }
 
   #onMessage(message: unknown): void {
@@ -290,10 +329,9 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
 
   #markReady(): void {
     if (this.#state !== 'starting') return;
-    this.#state = 'ready';
+    this.#enter('ready');
     this.#readyAt = Date.now();
-    this.#clearTimer('start');
-    this.#clearTimer('ready');
+    this.#clearTimers('start', 'ready');
     const heartbeatTimeout = this.options.protocol ? (this.options.heartbeatTimeout ?? defaults.heartbeatTimeout) : 0;
     if (heartbeatTimeout > 0) {
       this.#lastHeartbeat = Date.now();
@@ -324,30 +362,47 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     if (this.#state !== 'starting') return;
     const { command } = this.options;
     this.#failure = poolError('POOL_START_TIMEOUT', { pid: this.pid, command, timeout });
-    this.#state = 'stopping';
-    this.#forceKill();
+    this.#enter('stopping');
+    this.#killWithin(0);
+  }
+
+  /** SIGKILL to the process group within `ms` (now for 0), unless a sooner one is already due. */
+  #killWithin(ms: number): void {
+    if (ms === 0) return this.#forceKill();
+    const deadline = Date.now() + ms;
+    if (deadline >= this.#graceDeadline) return;
+    this.#graceDeadline = deadline;
+    this.#clearTimers('grace');
+    this.#timers.grace = setTimeout(() => this.#forceKill(), ms);
   }
 
   #forceKill(): void {
-    this.#clearTimer('grace');
-    if (this.pid === undefined || this.#exit) return;
+    this.#clearTimers('grace');
+    this.#graceDeadline = 0;
+    if (this.pid === undefined || !this.alive || this.#forced) return;
     this.#forced = true;
     sendSignal(this.pid, 'SIGKILL', 'group');
   }
 
-  async #finish(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    if (this.#exit || this.#state === 'exited' || this.#finishing) return;
-    this.#finishing = true;
+  /** The process is gone (or never came): deliver its output, then report the exit. */
+  async #gone(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    if (!this.alive) return;
     const exitedAt = Date.now();
-    for (const name of ['start', 'ready', 'heartbeat', 'grace'] as const) this.#clearTimer(name);
+    this.#enter('exiting');
     const pid = this.pid;
     // Whatever the leader left in its process group is an orphan of this process: end it.
     if (pid !== undefined && this.#spawnedAt > 0) {
       sendSignal(pid, 'SIGKILL', 'group');
       groupReaper.untrack(pid);
     }
-    await this.#pipesClosed();
+    const child = this.#process;
+    await whenPipesClosed([child?.stdout, child?.stderr], this.options.pipeCloseTimeout ?? defaults.pipeCloseTimeout);
     await Promise.allSettled(this.#outputs);
+    this.#settle(code, signal, exitedAt);
+  }
+
+  #settle(code: number | null, signal: NodeJS.Signals | null, exitedAt = Date.now()): void {
+    const pid = this.pid;
     const wasReady = this.#readyAt !== undefined;
     if (!wasReady && !this.#failure && !this.#requested) {
       const exit = signal ? `signal ${signal}` : `code ${code}`;
@@ -371,55 +426,18 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
       ...(this.#workerError ? { workerError: this.#workerError } : {}),
       stderrTail: this.#stderrTail.toString(),
     };
-    this.#state = 'exited';
+    this.#enter('exited');
     if (this.#failure) this.#started.reject(this.#failure);
     else if (!wasReady) this.#started.reject(poolError('POOL_STOPPED', { subject: this.describe() }));
     this.emit('exit', this.#exit);
     this.#exited.resolve(this.#exit);
   }
-  /**
-   * Waits for the child's pipes to close once it has exited. Data our own sink has not taken yet is owed:
-   * while any is buffered, wait on. A pipe held open by a process that escaped the group (its own session)
-   * is let go after `pipeCloseTimeout` without data, or after `escapedWriterPeriods` of them with data.
-   */
-  #pipesClosed(): Promise<void> {
-    const child = this.#process;
-    const streams = [child?.stdout, child?.stderr].filter((stream): stream is Readable => !!stream && !stream.closed);
-    if (streams.length === 0) return Promise.resolve();
-    const period = this.options.pipeCloseTimeout ?? defaults.pipeCloseTimeout;
-    const bytesRead = () => streams.reduce((sum, stream) => sum + ((stream as Readable & { bytesRead?: number }).bytesRead ?? 0), 0);
-    return new Promise((resolve) => {
-      let open = streams.length;
-      let lastRead = bytesRead();
-      let writingPeriods = 0;
-      const check = () => {
-        const owed = streams.some((stream) => !stream.closed && stream.readableLength > 0);
-        const read = bytesRead();
-        const written = read !== lastRead;
-        lastRead = read;
-        if (written) writingPeriods += 1;
-        if (owed || (written && writingPeriods < escapedWriterPeriods)) {
-          timer = setTimeout(check, period);
-          return;
-        }
-        for (const stream of streams) stream.destroy();
-      };
-      let timer = setTimeout(check, period);
-      for (const stream of streams) {
-        stream.once('close', () => {
-          if (--open === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      }
-    });
-  }
 
-  #clearTimer(name: 'start' | 'ready' | 'heartbeat' | 'grace'): void {
-    const timer = this.#timers[name];
-    if (timer) clearTimeout(timer);
-    delete this.#timers[name];
+  #clearTimers(...names: TimerName[]): void {
+    for (const name of names) {
+      clearTimeout(this.#timers[name]);
+      delete this.#timers[name];
+    }
   }
 
   #stateError(action: string): PoolError {

@@ -1,3 +1,5 @@
+export { isAlive } from '../proc.js';
+
 /** Sends a signal to a process, or to its whole process group; false when there was nobody to signal. */
 export function sendSignal(pid: number, signal: NodeJS.Signals | 0, target: 'process' | 'group' = 'process'): boolean {
   try {
@@ -7,14 +9,5 @@ export function sendSignal(pid: number, signal: NodeJS.Signals | 0, target: 'pro
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ESRCH' || code === 'EPERM') return false;
     throw error;
-  }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -18,21 +18,33 @@ sleep 1
 for group in $groups; do kill -s KILL -- "-$group" 2>/dev/null; done
 `;
 
+/** A watchdog that dies this many times (killed from outside, no /bin/sh) is given up on. */
+const maxRestarts = 5;
+
 /**
  * Ends the process groups of a master's children if the master itself is killed (even by SIGKILL), for
- * commands that have no IPC channel to notice it. One per master process, started at the first spawn;
- * it holds nothing open that would keep the master alive.
+ * commands that have no IPC channel to notice it. One per master process; it holds nothing open that would
+ * keep the master alive. A group is written to it synchronously right after the spawn, before the master's
+ * next line of JavaScript runs; a watchdog killed from outside is replaced and told every group again.
  */
 class GroupReaper {
   #watchdog: ChildProcess | undefined;
-  #broken = false;
+  readonly #groups = new Set<number>();
+  #restarts = 0;
+
+  /** Starts the watchdog now (a Keeper does, before its first spawn), so that no spawn pays for it. */
+  prepare(): ChildProcess | undefined {
+    this.#watchdog ??= this.#start();
+    return this.#watchdog;
+  }
 
   track(pgid: number): void {
+    this.#groups.add(pgid);
     this.#send(`+ ${pgid}\n`);
   }
 
   untrack(pgid: number): void {
-    this.#send(`- ${pgid}\n`);
+    if (this.#groups.delete(pgid)) this.#send(`- ${pgid}\n`);
   }
 
   /** The watchdog's pid, once started (for tests and diagnostics). */
@@ -41,19 +53,25 @@ class GroupReaper {
   }
 
   #send(line: string): void {
-    if (this.#broken) return;
-    this.#watchdog ??= this.#start();
-    this.#watchdog.stdin?.write(line);
+    this.prepare()?.stdin?.write(line);
   }
 
-  #start(): ChildProcess {
+  #start(): ChildProcess | undefined {
+    if (this.#restarts > maxRestarts) return undefined;
     const watchdog = spawn('/bin/sh', ['-c', script], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
-    const broken = () => {
-      this.#broken = true;
+    let gone = false;
+    const replace = () => {
+      if (gone) return;
+      gone = true;
+      if (this.#watchdog !== watchdog) return;
+      this.#watchdog = undefined;
+      this.#restarts += 1;
+      if (this.#groups.size === 0) return;
+      this.prepare()?.stdin?.write([...this.#groups].map((group) => `+ ${group}\n`).join(''));
     };
-    watchdog.on('error', broken);
-    watchdog.on('exit', broken);
-    watchdog.stdin?.on('error', broken);
+    watchdog.on('error', replace);
+    watchdog.on('exit', replace);
+    watchdog.stdin?.on('error', replace);
     watchdog.unref();
     (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
     return watchdog;

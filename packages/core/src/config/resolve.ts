@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { toMilliseconds } from '../duration.js';
 import type { SocketOptions } from '../sockets/shared-sockets.js';
-import { defaultFlapping, type FlappingOptions } from '../supervisor/flapping.js';
+import { defaultBackoff, type BackoffOptions } from '../keeper/backoff.js';
+import { defaultFlapping, type FlappingOptions } from '../keeper/flapping.js';
 import { checkWorkerModule } from '../supervisor/options.js';
 import { inheritedExecArgv } from '../supervisor/worker-spawn.js';
 import type { JobConfig, RestartPolicy } from './schema.js';
@@ -28,6 +29,7 @@ export interface ResolvedJob {
   stopSignal: NodeJS.Signals;
   restart: RestartPolicy;
   flapping: FlappingOptions | false;
+  backoff: BackoffOptions;
   warmupDelay: number;
   minUptime: number;
   priority: number;
@@ -55,6 +57,11 @@ export function resolveJob(config: JobConfig, source: string): ResolvedJob {
     stopSignal: (config.stopSignal ?? 'SIGTERM') as NodeJS.Signals,
     restart: config.restart ?? 'always',
     flapping: resolveFlapping(config.flapping),
+    backoff: {
+      initial: toMilliseconds(config.backoff?.initial ?? defaultBackoff.initial, 'backoff.initial'),
+      max: toMilliseconds(config.backoff?.max ?? defaultBackoff.max, 'backoff.max'),
+      factor: config.backoff?.factor ?? defaultBackoff.factor,
+    },
     warmupDelay: toMilliseconds(config.warmupDelay ?? 0, 'warmupDelay'),
     minUptime: toMilliseconds(config.minUptime ?? 1_000, 'minUptime'),
     priority: config.priority ?? 0,

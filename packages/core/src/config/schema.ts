@@ -11,6 +11,13 @@ export interface FlappingConfig {
   maxRetry?: number;
 }
 
+export interface BackoffConfig {
+  /** Delay before the restart after a second consecutive failure (the first is restarted at once). */
+  initial?: Duration;
+  max?: Duration;
+  factor?: number;
+}
+
 export interface WorkerConfig {
   /** A module whose default export is a WorkerBase subclass or factory (relative paths resolve from `cwd`). */
   module: string;
@@ -38,6 +45,7 @@ export interface JobConfig {
   stopSignal?: string;
   restart?: RestartPolicy;
   flapping?: FlappingConfig | boolean;
+  backoff?: BackoffConfig;
   warmupDelay?: Duration;
   minUptime?: Duration;
   priority?: number;
@@ -127,6 +135,16 @@ const jobProperties = {
       window: duration('Default 10s.'),
       retryIn: duration('Default 7s.'),
       maxRetry: { type: 'integer', minimum: 0, description: '0: never give up. Default 5.' },
+    },
+    additionalProperties: false,
+  },
+  backoff: {
+    description: 'How long a process that keeps failing waits before each restart: 0 after the first failure, then initial, initial×factor, … up to max.',
+    type: 'object',
+    properties: {
+      initial: duration('Default 100ms.'),
+      max: duration('Default 10s.'),
+      factor: { type: 'number', minimum: 1, maximum: 100, description: 'Default 2.' },
     },
     additionalProperties: false,
   },

@@ -197,6 +197,11 @@ export const errorCodes = {
     hint: 'Save the jobs the daemon runs with `pool save` first.',
     status: 404,
   },
+  POOL_INTERNAL_STATE: {
+    message: 'Internal error: {subject} cannot go from {from} to {to}',
+    hint: 'This is a bug in pool. Please report it with what the process was doing, and the log around it.',
+    status: 500,
+  },
   POOL_UNEXPECTED: {
     message: 'Unexpected error: {detail}',
     hint: 'This is a bug in pool. Please report it with the command you ran, this output and the details below.',

@@ -1,75 +1,41 @@
-import type { ChildExit } from '../child/child-handler.js';
-import type { PoolError } from '../errors/index.js';
-import type { ExitReason } from '../events.js';
+import type {
+  ExitEvent,
+  ExitReason,
+  FlappingEvent,
+  KeeperEvent,
+  ReadyEvent,
+  RestartEvent,
+  ScaleEvent,
+  SpawnEvent,
+  StopEvent,
+  TimeoutEvent,
+} from '../events.js';
 import type { JobStats, ProcessStats } from './stats.js';
 
-/** Why a process exited, as its Manager saw it; `exited` is a command that ended with code 0 on its own. */
-export type ManagerExitReason = ExitReason | 'exited';
+/** @deprecated The same as {@link ExitReason}: the Supervisor and the Manager share one. */
+export type ManagerExitReason = ExitReason;
+/** @deprecated Use {@link SpawnEvent}. */
+export type ManagerSpawnEvent = SpawnEvent;
+/** @deprecated Use {@link ReadyEvent}. */
+export type ManagerReadyEvent = ReadyEvent;
+/** @deprecated Use {@link ExitEvent}. */
+export type ManagerExitEvent = ExitEvent;
+/** @deprecated Use {@link RestartEvent}. */
+export type ManagerRestartEvent = RestartEvent;
+/** @deprecated Use {@link StopEvent}. */
+export type ManagerStopEvent = StopEvent;
+/** @deprecated Use {@link TimeoutEvent}. */
+export type ManagerTimeoutEvent = TimeoutEvent;
+/** @deprecated Use {@link FlappingEvent}. */
+export type ManagerFlappingEvent = FlappingEvent;
+/** @deprecated Use {@link ScaleEvent}. */
+export type ManagerScaleEvent = ScaleEvent;
 
 interface JobEvent {
   /** `session.name`. */
   job: string;
   /** Milliseconds since the epoch. */
   time: number;
-}
-interface ProcessEvent extends JobEvent {
-  /** The process's number in its job (stable across its restarts). */
-  id: number;
-  pid: number;
-  commit: boolean;
-}
-
-export interface ManagerSpawnEvent extends ProcessEvent {
-  type: 'spawn';
-}
-export interface ManagerReadyEvent extends ProcessEvent {
-  type: 'ready';
-  startDuration: number;
-}
-export interface ManagerExitEvent extends JobEvent, Omit<ChildExit, 'pid'> {
-  type: 'exit';
-  id: number;
-  /** Undefined when the process could not be spawned at all. */
-  pid: number | undefined;
-  commit: boolean;
-  reason: ManagerExitReason;
-}
-export interface ManagerRestartEvent extends JobEvent {
-  type: 'restart';
-  id: number;
-  /** Milliseconds until the replacement is spawned. */
-  delay: number;
-  /** Consecutive failures of this process number. */
-  failures: number;
-}
-/** A job stopped (no id/pid), or one of its processes was stopped for good (`stopProcess`). */
-export interface ManagerStopEvent extends JobEvent {
-  type: 'stop';
-  id?: number;
-  pid?: number;
-}
-export interface ManagerTimeoutEvent extends ProcessEvent {
-  type: 'timeout';
-  kind: 'start' | 'heartbeat';
-  after: number;
-}
-export interface ManagerFlappingEvent extends JobEvent {
-  type: 'flapping';
-  failures: number;
-  window: number;
-  /** Milliseconds until the next try; undefined once the job gave up. */
-  retryIn: number | undefined;
-  round: number;
-  gaveUp: boolean;
-  /** Why the last run failed (e.g. POOL_SPAWN_FAILED for a command that does not exist). */
-  lastError: PoolError | undefined;
-  /** POOL_FLAPPING once the job gave up. */
-  error: PoolError | undefined;
-}
-export interface ManagerScaleEvent extends JobEvent {
-  type: 'scale';
-  from: number;
-  to: number;
 }
 export interface ManagerLoadEvent extends JobEvent {
   type: 'load';
@@ -86,18 +52,7 @@ export interface ManagerStatsEvent extends JobEvent {
   stats: JobStats | ProcessStats;
 }
 
-export type ManagerEvent =
-  | ManagerSpawnEvent
-  | ManagerReadyEvent
-  | ManagerExitEvent
-  | ManagerRestartEvent
-  | ManagerStopEvent
-  | ManagerTimeoutEvent
-  | ManagerFlappingEvent
-  | ManagerScaleEvent
-  | ManagerLoadEvent
-  | ManagerUnloadEvent
-  | ManagerStatsEvent;
+export type ManagerEvent = KeeperEvent | ManagerLoadEvent | ManagerUnloadEvent | ManagerStatsEvent;
 
 export type ManagerEventType = ManagerEvent['type'];
 

@@ -7,7 +7,7 @@ import { validateJobConfig } from '../config/validate.js';
 import { toMilliseconds, type Duration } from '../duration.js';
 import { poolError } from '../errors/index.js';
 import { createLogger, type Logger } from '../logger.js';
-import { toSignal } from '../signals.js';
+import { handleSignals, toSignal } from '../signals.js';
 import { invalid } from '../validate.js';
 import { topicsOf, type ManagerEvent, type ManagerEvents } from './events.js';
 import type { JobInfo, ProcessInfo } from './info.js';
@@ -15,9 +15,9 @@ import { Job, type JobHost } from './job.js';
 import { Monitors, type MonitorListener, type MonitorTarget } from './monitor.js';
 import { checkSession, defaultSession, jobKey } from './names.js';
 import { resolveManagerOptions, type ManagerConfig, type ManagerOptions } from './options.js';
-import { startInOrder, stopInOrder } from './priority.js';
+import { OrderQueue } from '../keeper/orders.js';
+import { inPriorityOrder } from './priority.js';
 import { scaleTarget, type ScaleValue } from './scale.js';
-import { handleManagerSignals } from './signals.js';
 import { ProcessSampler, type JobStats, type ProcessStats } from './stats.js';
 import { TopicBus, type SubscribeOptions, type Subscription } from './topics.js';
 
@@ -41,12 +41,20 @@ export interface CommitOptions {
  * Many named jobs of any command, changed at run time (gaffer's `Manager`). A job is `session.name`; its
  * processes are ChildHandlers. Every change is an event, emitted here and published on the topics
  * `job.<session>.<name>.<type>` and `proc.<pid>.<type>`.
+ *
+ * Every order on a job (load, update, unload, reload, restart, scale, start, stop, stopProcess, commit) runs one
+ * at a time, in the order given, whoever gives it: two concurrent `update()`s, or three `scale("+1")`, give what
+ * they give one after the other. A stop (stopJob, unload, update, the Manager's stop) cuts short the orders
+ * under way on that job (a rolling reload) rather than waiting for them. Waiting for processes to be ready is
+ * done outside the queue, so that no order waits on another order's start.
  */
 export class Manager extends EventEmitter<ManagerEvents> {
   readonly config: ManagerConfig;
   readonly logger: Logger;
   #state: ManagerState = 'idle';
   readonly #jobs = new Map<string, Job>();
+  /** The orders of each job name (a name's queue outlives the Job objects that update() replaces). */
+  readonly #orders = new Map<string, OrderQueue>();
   readonly #bus = new TopicBus();
   readonly #sampler = new ProcessSampler();
   readonly #monitors: Monitors;
@@ -95,7 +103,8 @@ export class Manager extends EventEmitter<ManagerEvents> {
     this.#stopping = undefined;
     this.#stopped = deferred();
     try {
-      await startInOrder([...this.#jobs.values()].filter((job) => job.active), () => this.#state === 'starting');
+      const start = (job: Job) => this.#serial(job.name, () => job.start()).then(() => job.settled());
+      await inPriorityOrder([...this.#jobs.values()].filter((job) => job.active), start, { proceed: () => this.#state === 'starting' });
     } finally {
       if (this.#state === 'starting') this.#state = 'running';
     }
@@ -109,41 +118,57 @@ export class Manager extends EventEmitter<ManagerEvents> {
     }
     if (this.#state === 'idle' || this.#state === 'stopped') return Promise.resolve();
     this.#state = 'stopping';
+    for (const name of this.#jobs.keys()) this.#interrupt(name);
     this.#stopping = (async () => {
-      await stopInOrder([...this.#jobs.values()].filter((job) => job.running || job.children.length > 0), options);
+      const jobs = [...this.#jobs.values()].filter((job) => job.running || job.children.length > 0);
+      await inPriorityOrder(jobs, (job) => this.#serial(job.name, () => job.stop(options)), { reverse: true }).catch((error: unknown) => {
+        this.logger.error({ err: error }, 'a job did not stop cleanly');
+      });
       this.#state = 'stopped';
       this.#stopped.resolve();
     })();
     return this.#stopping;
   }
 
-  /** Stops and starts again every running job's processes, in priority order. */
+  /**
+   * Replaces the processes of every running job, in priority order: rolling (each replacement ready before the
+   * old process stops) for a job with sockets, stop-then-start for the others.
+   */
   async restart(): Promise<void> {
     this.#checkRunning('restart');
     const running = [...this.#jobs.values()].filter((job) => job.running);
-    await stopInOrder(running);
-    await startInOrder(running.filter((job) => job.active));
+    await inPriorityOrder(running, (job) => this.#serial(job.name, () => job.restart()).then(() => job.settled()));
   }
 
-  /** Starts (if needed) and runs until stopped: SIGTERM/SIGINT stop, SIGHUP restarts. */
+  /**
+   * Starts (if needed) and runs until stopped, with pool's signal table (docs/signals.md): SIGTERM and SIGINT
+   * stop (a second Ctrl-C kills at once), SIGHUP restarts every job (`restart()`), SIGUSR1 reopens log files.
+   */
   async run(): Promise<void> {
     if (this.#state === 'idle' || this.#state === 'stopped') await this.start();
-    const removeHandlers = handleManagerSignals(this, this.logger);
+    const signals = handleSignals(this.#signalTarget(), { logger: this.logger, subject: 'every job' });
     try {
       await this.#stopped.promise;
     } finally {
-      removeHandlers();
+      signals.remove();
+      process.exitCode = signals.exitCode(typeof process.exitCode === 'number' ? process.exitCode : 0);
     }
+  }
+
+  /** Asks the output targets to reopen their files (after an external logrotate moved them). */
+  async reopenLogs(): Promise<void> {
+    for (const target of new Set([this.config.stdout, this.config.stderr])) await target?.reopen?.();
   }
 
   /** Loads a job config (validated); returns its name, `session.name`. A job that cannot start is not kept. */
   async load(config: JobConfig, options: LoadOptions = {}): Promise<string> {
     const { name, job } = this.#prepare(config, options);
-    if (this.#jobs.has(name)) throw poolError('POOL_JOB_EXISTS', { name });
-    this.#jobs.set(name, job);
-    job.active = options.start ?? true;
-    this.#publish({ type: 'load', job: name, time: Date.now(), updated: false });
-    if (job.active && this.#isRunning()) {
+    await this.#serial(name, async () => {
+      if (this.#jobs.has(name)) throw poolError('POOL_JOB_EXISTS', { name });
+      this.#jobs.set(name, job);
+      job.active = options.start ?? true;
+      this.#publish({ type: 'load', job: name, time: Date.now(), updated: false });
+      if (!job.active || !this.#isRunning()) return;
       try {
         await job.start();
       } catch (error) {
@@ -151,63 +176,86 @@ export class Manager extends EventEmitter<ManagerEvents> {
         this.#publish({ type: 'unload', job: name, time: Date.now() });
         throw error;
       }
-    }
+    });
+    await job.settled();
     return name;
   }
 
   /** Replaces a job's config: its processes are stopped, and new ones started if it was active (or `start`). */
   async update(config: JobConfig, options: LoadOptions = {}): Promise<string> {
     const { name, job } = this.#prepare(config, options);
-    const previous = this.#job(name);
-    await previous.stop();
-    job.active = options.start ?? previous.active;
-    this.#jobs.set(name, job);
-    this.#publish({ type: 'load', job: name, time: Date.now(), updated: true });
-    if (job.active && this.#isRunning()) await job.start();
+    this.#job(name);
+    this.#interrupt(name);
+    await this.#serial(name, async () => {
+      const previous = this.#job(name);
+      await previous.stop();
+      job.active = options.start ?? previous.active;
+      job.succeed(previous);
+      this.#jobs.set(name, job);
+      this.#publish({ type: 'load', job: name, time: Date.now(), updated: true });
+      if (job.active && this.#isRunning()) await job.start();
+    });
+    await job.settled();
     return name;
   }
 
   async unload(name: string): Promise<void> {
-    const job = this.#job(name);
-    job.active = false;
-    await job.stop();
-    if (this.#jobs.get(job.name) === job) this.#jobs.delete(job.name);
-    this.#publish({ type: 'unload', job: job.name, time: Date.now() });
+    const key = this.#job(name).name;
+    this.#interrupt(key);
+    await this.#serial(key, async () => {
+      const job = this.#job(key);
+      job.active = false;
+      await job.stop();
+      this.#jobs.delete(key);
+      this.#publish({ type: 'unload', job: key, time: Date.now() });
+    });
   }
 
-  /** The config's number of processes again, and every process replaced. */
+  /** The config's number of processes again, and every process replaced (rolling when the job has sockets). */
   async reload(name: string): Promise<void> {
-    const job = this.#job(name);
-    await job.reload(job.active && this.#isRunning());
+    const job = await this.#order(name, (current) => current.reload(current.active && this.#isRunning()).then(() => current));
+    await job.settled();
   }
 
   async startJob(name: string): Promise<void> {
-    const job = this.#job(name);
-    job.active = true;
-    if (this.#isRunning()) await job.start();
+    const job = await this.#order(name, async (current) => {
+      current.active = true;
+      if (this.#isRunning()) await current.start();
+      return current;
+    });
+    await job.settled();
   }
 
   /** Stops a job's processes; they are not restarted until startJob. */
   async stopJob(name: string): Promise<void> {
-    const job = this.#job(name);
-    job.active = false;
-    await job.stop();
+    this.#interrupt(this.#job(name).name);
+    await this.#order(name, async (job) => {
+      job.active = false;
+      await job.stop();
+    });
   }
 
-  /** A one-off process of a job: not kept alive, not counted by scaling. Resolves with its pid. */
-  commit(name: string, options: CommitOptions = {}): Promise<number> {
-    const job = this.#job(name);
+  /** A one-off process of a job: not kept alive, not counted by scaling. Resolves with its pid once spawned. */
+  async commit(name: string, options: CommitOptions = {}): Promise<number> {
+    this.#job(name);
     const env = options.env ?? {};
     for (const [key, value] of Object.entries(env)) if (typeof value !== 'string') throw invalid(`env.${key}`, 'expected a string');
     const gracefulTimeout = options.gracefulTimeout === undefined ? undefined : toMilliseconds(options.gracefulTimeout, 'gracefulTimeout');
-    return job.commit({ env, ...(gracefulTimeout === undefined ? {} : { gracefulTimeout }) });
+    return this.#order(name, (job) => job.commit({ env, ...(gracefulTimeout === undefined ? {} : { gracefulTimeout }) }));
   }
 
-  /** Sets (3, "3", "=3") or changes ("+1", "-2") the number of processes; resolves with the new number. */
+  /**
+   * Sets (3, "3", "=3") or changes ("+1", "-2") the number of processes, counted from what the orders before
+   * this one left; resolves with the new number once the new processes' starts have settled.
+   */
   async scale(name: string, value: ScaleValue): Promise<number> {
-    const job = this.#job(name);
-    const target = scaleTarget(job.numprocesses, value, job.name);
-    await job.scale(target);
+    scaleTarget(0, value, this.#job(name).name); // a bad value is refused now, not once its turn comes
+    let scaled: Job | undefined;
+    const target = await this.#order(name, (job) => {
+      scaled = job;
+      return job.scale(value);
+    });
+    await scaled?.settled();
     return target;
   }
 
@@ -236,6 +284,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
       active: job.active,
       running: job.running,
       numprocesses: job.numprocesses,
+      restarts: job.restarts,
       priority: job.resolved.priority,
       processes: job.processes(),
       sockets: job.sockets,
@@ -248,7 +297,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
   /** CPU and memory of a job's processes, sampled now (Linux). */
   async stats(name: string): Promise<JobStats> {
     const job = this.#job(name);
-    return this.#sampler.sampleJob(job.name, job.processes());
+    return this.#sampler.sampleJob(job.name, job.processes(), job.restarts);
   }
 
   list(name?: string): ProcessInfo[] {
@@ -258,7 +307,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
 
   pids(name?: string): number[] {
     return this.list(name)
-      .filter((process) => process.pid !== undefined && process.state !== 'exited')
+      .filter((process) => process.pid !== undefined && process.state !== 'exited' && process.state !== 'exiting')
       .map((process) => process.pid!);
   }
 
@@ -270,12 +319,16 @@ export class Manager extends EventEmitter<ManagerEvents> {
   /** Stops one process; it is not restarted (a kept one leaves its job: numprocesses goes down by one). */
   async stopProcess(pid: number): Promise<void> {
     const { job, child } = this.#process(pid);
-    await job.stopProcess(child);
+    await this.#serial(job.name, () => job.stopProcess(child));
   }
 
-  /** Stops every process of a job; each is replaced as soon as it has exited. */
+  /**
+   * Replaces every process of a job (gaffer's stopall: each process exits and is started again): rolling, each
+   * replacement ready before the old one stops, when the job has sockets.
+   */
   async stopall(name: string): Promise<void> {
-    await this.#job(name).restartProcesses();
+    const job = await this.#order(name, (current) => current.restart().then(() => current));
+    await job.settled();
   }
 
   kill(pid: number, signal: NodeJS.Signals | string | number): void {
@@ -285,7 +338,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
 
   killall(name: string, signal: NodeJS.Signals | string | number): void {
     const resolved = toSignal(signal);
-    for (const child of this.#job(name).children) child.signal(resolved);
+    this.#job(name).signalAll(resolved);
   }
 
   /** Writes to a process's stdin (its job needs `redirectInput`): a string or Buffer as is, an array as lines. */
@@ -327,6 +380,33 @@ export class Manager extends EventEmitter<ManagerEvents> {
     return { name, job: new Job({ session, config: stored, resolved, host: this.#host }) };
   }
 
+  /** Runs `order` in the job's queue, on the job of that name when its turn comes. */
+  #order<T>(name: string, order: (job: Job) => Promise<T>): Promise<T> {
+    const key = this.#job(name).name;
+    return this.#serial(key, () => order(this.#job(key)));
+  }
+
+  #serial<T>(name: string, order: () => Promise<T>): Promise<T> {
+    let queue = this.#orders.get(name);
+    if (!queue) {
+      queue = new OrderQueue();
+      this.#orders.set(name, queue);
+    }
+    const orders = queue;
+    return orders.run(order).finally(() => {
+      if (!orders.busy && !this.#jobs.has(name) && this.#orders.get(name) === orders) this.#orders.delete(name);
+    });
+  }
+
+  /** Cuts short the orders given so far on a job (a stop is coming). */
+  #interrupt(name: string): void {
+    this.#orders.get(name)?.interrupt(poolError('POOL_STOPPED', { subject: `Job ${name}` }));
+  }
+
+  #signalTarget() {
+    return { stop: (options?: { gracefulTimeout?: number }) => this.stop(options), reload: () => this.restart(), reopenLogs: () => this.reopenLogs() };
+  }
+
   #job(name: string): Job {
     const key = jobKey(name);
     const job = this.#jobs.get(key);
@@ -361,7 +441,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     } else {
       const job = this.#jobs.get(target);
       if (!job) return undefined;
-      stats = this.#sampler.sampleJob(job.name, job.processes());
+      stats = this.#sampler.sampleJob(job.name, job.processes(), job.restarts);
       this.#publish({ type: 'stats', job: job.name, time: Date.now(), stats });
     }
     return stats;

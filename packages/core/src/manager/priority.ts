@@ -12,20 +12,22 @@ export function byPriority(jobs: Iterable<Job>): Job[][] {
 }
 
 /**
- * Starts jobs a priority group at a time, each group settled before the next. A job that cannot start (its
- * port is taken) does not keep the others from starting; the first such error is thrown at the end.
+ * Runs `order` on jobs a priority group at a time (lowest first, or highest with `reverse`), each group settled
+ * before the next. A job whose order fails does not keep the others from theirs; the first error is thrown at
+ * the end. `proceed` is asked before each group.
  */
-export async function startInOrder(jobs: Iterable<Job>, proceed: () => boolean = () => true): Promise<void> {
+export async function inPriorityOrder(
+  jobs: Iterable<Job>,
+  order: (job: Job) => Promise<unknown>,
+  options: { reverse?: boolean; proceed?: () => boolean } = {},
+): Promise<void> {
   const failures: unknown[] = [];
-  for (const group of byPriority(jobs)) {
-    if (!proceed()) break;
-    const results = await Promise.allSettled(group.map((job) => job.start()));
+  const groups = byPriority(jobs);
+  if (options.reverse) groups.reverse();
+  for (const group of groups) {
+    if (options.proceed && !options.proceed()) break;
+    const results = await Promise.allSettled(group.map(order));
     for (const result of results) if (result.status === 'rejected') failures.push(result.reason);
   }
   if (failures.length > 0) throw failures[0];
-}
-
-/** Stops jobs a priority group at a time, highest first. */
-export async function stopInOrder(jobs: Iterable<Job>, options: { gracefulTimeout?: number } = {}): Promise<void> {
-  for (const group of byPriority(jobs).reverse()) await Promise.all(group.map((job) => job.stop(options)));
 }

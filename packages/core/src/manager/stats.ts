@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readProcessStat } from '../proc.js';
 import type { ProcessInfo } from './info.js';
 
 export interface ProcessStats extends ProcessInfo {
@@ -13,6 +14,8 @@ export interface JobStats {
   /** The sums over the job's running processes. */
   cpu: number;
   rss: number;
+  /** Every restart of the job's processes since it was loaded (a counter: it never goes down). */
+  restarts: number;
   processes: ProcessStats[];
 }
 
@@ -33,7 +36,7 @@ export class ProcessSampler {
 
   sample(info: ProcessInfo, now = Date.now()): ProcessStats {
     const { pid } = info;
-    const usage = pid === undefined || info.state === 'exited' ? undefined : readUsage(pid);
+    const usage = pid === undefined || !['starting', 'ready', 'stopping'].includes(info.state) ? undefined : readUsage(pid);
     if (!usage || pid === undefined) return { ...info, cpu: undefined, rss: undefined };
     const previous = this.#previous.get(pid) ?? (info.startedAt === undefined ? undefined : { ticks: 0, at: info.startedAt });
     this.#previous.set(pid, { ticks: usage.ticks, at: now });
@@ -42,10 +45,11 @@ export class ProcessSampler {
     return { ...info, cpu: Math.max(0, cpu), rss: usage.rss };
   }
 
-  sampleJob(job: string, processes: ProcessInfo[], now = Date.now()): JobStats {
+  sampleJob(job: string, processes: ProcessInfo[], restarts: number, now = Date.now()): JobStats {
     const stats = processes.map((info) => this.sample(info, now));
     return {
       job,
+      restarts,
       cpu: round(stats.reduce((sum, process) => sum + (process.cpu ?? 0), 0)),
       rss: stats.reduce((sum, process) => sum + (process.rss ?? 0), 0),
       processes: stats,
@@ -58,14 +62,12 @@ export class ProcessSampler {
 }
 
 function readUsage(pid: number): { ticks: number; rss: number } | undefined {
+  const stat = readProcessStat(pid);
+  if (!stat) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which may itself hold spaces and parentheses: state is field 3.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return { ticks, rss: rss ? Number(rss[1]) * 1024 : 0 };
+    return { ticks: stat.ticks, rss: rss ? Number(rss[1]) * 1024 : 0 };
   } catch {
     return undefined;
   }

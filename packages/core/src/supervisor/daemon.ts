@@ -3,7 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import { poolError } from '../errors/index.js';
 import type { DaemonMessage } from '../protocol.js';
 import { serializeError } from '../protocol.js';
-import { checkPidFile } from './pid-file.js';
+import { checkPidFile } from '../pid-file.js';
 
 const daemonEnv = 'POOL_DAEMON_CHILD';
 

@@ -9,8 +9,8 @@ import { toOutputTarget, type OutputOption, type OutputTarget } from '../output/
 import { validateSockets, type SocketOptions } from '../sockets/shared-sockets.js';
 import { checkInteger, checkKeys, invalid } from '../validate.js';
 import type { WorkerFactory } from '../worker/load.js';
-import { defaultBackoff, type BackoffOptions } from './backoff.js';
-import { defaultFlapping, type FlappingOptions } from './flapping.js';
+import { defaultBackoff, type BackoffOptions } from '../keeper/backoff.js';
+import { defaultFlapping, type FlappingOptions } from '../keeper/flapping.js';
 import { inheritedExecArgv } from './worker-spawn.js';
 
 export interface SupervisorOptions {

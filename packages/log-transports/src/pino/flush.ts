@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { whenDrained } from '@pool/core';
+import { whenDrained } from '@pool/core/internal';
 import { pino, type Logger } from 'pino';
 
 /** A pino destination: a Node stream, pino's thread-stream (pino.transport) or sonic-boom (pino.destination). */

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { Writable } from 'node:stream';
-import { whenDrained } from '@pool/core';
+import { whenDrained } from '@pool/core/internal';
 import type { Logger } from 'pino';
 import type { LineBatch, LogRecord } from '../framing/record.js';
 import type { DropCounter } from '../stream-sink.js';

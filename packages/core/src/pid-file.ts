@@ -1,0 +1,70 @@
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { poolError } from './errors/index.js';
+import { isAlive } from './proc.js';
+
+/** The pid a pid file names, if it holds one. */
+export function readPidFile(pidFile: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(pidFile, 'utf8').trim(), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The pid of the live process the file names, other than this one; `isHolder` can refuse a pid that was
+ * reused by an unrelated process since (the daemon checks its command line).
+ */
+export function livePid(pidFile: string, isHolder: (pid: number) => boolean = () => true): number | undefined {
+  const pid = readPidFile(pidFile);
+  return pid !== undefined && pid !== process.pid && isAlive(pid) && isHolder(pid) ? pid : undefined;
+}
+
+/** Refuses when the file names a live process; a stale one will be replaced. */
+export function checkPidFile(pidFile: string, isHolder?: (pid: number) => boolean): void {
+  const pid = livePid(pidFile, isHolder);
+  if (pid !== undefined) throw poolError('POOL_PID_FILE_LOCKED', { pidFile, pid });
+}
+
+/**
+ * Writes this process's pid: the complete file is linked into place, which fails if one exists, so two
+ * processes starting at once cannot both win and nobody reads a half-written file. Returns the pid of the
+ * live holder instead, if there is one; a file left by a dead process is replaced.
+ */
+export function claimPidFile(pidFile: string, isHolder?: (pid: number) => boolean): number | undefined {
+  const draft = `${pidFile}.${process.pid}.tmp`;
+  try {
+    writeFileSync(draft, `${process.pid}\n`, { mode: 0o644 });
+  } catch (error) {
+    throw poolError('POOL_PID_FILE_FAILED', { pidFile, detail: (error as Error).message }, error);
+  }
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        linkSync(draft, pidFile);
+        return undefined;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw poolError('POOL_PID_FILE_FAILED', { pidFile, detail: (error as Error).message }, error);
+      }
+      if (readPidFile(pidFile) === process.pid) return undefined;
+      const holder = livePid(pidFile, isHolder);
+      if (holder !== undefined) return holder;
+      rmSync(pidFile, { force: true });
+    }
+    return livePid(pidFile, isHolder) ?? readPidFile(pidFile);
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
+/** Claims the file, or throws POOL_PID_FILE_LOCKED naming the live holder. */
+export function writePidFile(pidFile: string): void {
+  const holder = claimPidFile(pidFile);
+  if (holder !== undefined) throw poolError('POOL_PID_FILE_LOCKED', { pidFile, pid: holder });
+}
+
+/** Removes the file if it still names this process. */
+export function removePidFile(pidFile: string): void {
+  if (readPidFile(pidFile) === process.pid) rmSync(pidFile, { force: true });
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+
+/** What /proc/<pid>/stat says of a process (Linux). */
+export interface ProcessStat {
+  /** R, S, D, Z (zombie: exited, not reaped yet), T, … */
+  state: string;
+  ppid: number;
+  pgid: number;
+  /** CPU time in clock ticks (USER_HZ, 100 a second), user and system. */
+  ticks: number;
+  /** When it started, in ticks after boot: with the pid, it names one process for good. */
+  startTime: number;
+}
+
+/** The one reader of /proc/<pid>/stat; undefined when there is no such process (or no /proc). */
+export function readProcessStat(pid: number): ProcessStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The fields after the command name, which may itself hold spaces and parentheses: [0] is field 3, the state.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return {
+    state: fields[0]!,
+    ppid: Number(fields[1]),
+    pgid: Number(fields[2]),
+    ticks: Number(fields[11]) + Number(fields[12]),
+    startTime: Number(fields[19]),
+  };
+}
+
+/** Running: it exists, and is not a zombie waiting for its parent to reap it. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const stat = readProcessStat(pid);
+  return stat === undefined ? process.platform !== 'linux' : stat.state !== 'Z';
+}
+
+export function commandLineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return undefined;
+  }
+}
