@@ -14,16 +14,19 @@ it('serves the app\'s own routes and pool\'s API under /pool, and manages its jo
   const [, url] = await server.waitForOutput(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
   expect(await (await fetch(`${url}/`)).json()).toEqual({ hello: 'this is your app; pool lives under /pool' });
 
-  const jobs = await (await fetch(`${url}/pool/jobs`)).json();
-  expect(jobs.map((job: { name: string }) => job.name)).toEqual(['default.clock']);
+  const jobs = (await (await fetch(`${url}/pool/jobs`)).json()) as { name: string }[];
+  expect(jobs.map((job) => job.name)).toEqual(['default.clock']);
   const scaled = await fetch(`${url}/pool/jobs/clock/scale`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n: '+1' }) });
   expect(await scaled.json()).toEqual({ numprocesses: 2 });
-  await waitFor(async () => (await (await fetch(`${url}/pool/jobs/clock`)).json()).processes.filter((process: { state: string }) => process.state === 'ready').length === 2);
+  await waitFor(async () => {
+    const job = (await (await fetch(`${url}/pool/jobs/clock`)).json()) as { processes: { state: string }[] };
+    return job.processes.filter((process) => process.state === 'ready').length === 2;
+  });
   const lines = await waitFor(async () => {
-    const tail = await (await fetch(`${url}/pool/jobs/clock/logs?lines=5`)).json();
+    const tail = (await (await fetch(`${url}/pool/jobs/clock/logs?lines=5`)).json()) as { line: string }[];
     return tail.length >= 2 ? tail : undefined;
   });
-  expect(lines[0].line).toMatch(/^\d{4}-\d\d-\d\dT/);
+  expect(lines[0]!.line).toMatch(/^\d{4}-\d\d-\d\dT/);
   expect(server.stdout()).toMatch(/clock\.\d +\| \d{4}-/);
 
   // The two clock processes (the server's other child is pool's watchdog shell).

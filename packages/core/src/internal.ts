@@ -18,3 +18,4 @@ export { instantiateWorker, type WorkerFactory } from './worker/load.js';
 export { commandLineOf, readProcessStat, type ProcessStat } from './proc.js';
 export { checkPidFile, claimPidFile, livePid, readPidFile, removePidFile, writePidFile } from './pid-file.js';
 export type { KeeperEvent } from './events.js';
+export { wantsColors } from './colors.js';

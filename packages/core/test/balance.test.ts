@@ -86,7 +86,7 @@ describe('listenOn: kept-alive connections are evened out between the workers', 
     const first = await round(connections);
     expect([...first.values()]).toEqual([count]);
     const joined = onceEvent(pool, 'ready', { filter: (event: { id: number }) => event.id === 1 });
-    pool.resize(2);
+    await pool.resize(2);
     await joined;
     return { pool, connections };
   }

@@ -83,6 +83,43 @@ describe('Manager: sockets', () => {
     ]);
   });
 
+  it('restart, reload and stopall of a job with sockets are rolling: a ready process throughout, no failed request', async () => {
+    const { manager, events } = create();
+    await manager.start();
+    await manager.load({ name: 'api', worker: fixture('http-worker.mjs'), numprocesses: 2, sockets: { web: { host: '127.0.0.1', port: 0 } } });
+    const url = `http://127.0.0.1:${manager.info('api').sockets.web!.port!}/`;
+    let failed = 0;
+    let served = 0;
+    let loading = true;
+    const load = (async () => {
+      while (loading) {
+        const { status } = await httpGet(url).catch(() => ({ status: 0 }));
+        if (status === 200) served += 1;
+        else failed += 1;
+      }
+    })();
+    for (const order of [() => manager.restart(), () => manager.reload('api'), () => manager.stopall('api')]) {
+      const before = manager.pids('api');
+      const from = events.length;
+      await order();
+      const during = events.slice(from);
+      // Each old process exits only after its replacement (same number) reported ready.
+      for (const pid of before) {
+        const exit = during.findIndex((event) => event.type === 'exit' && event.pid === pid);
+        const exited = during[exit] as { id: number };
+        const ready = during.findIndex((event) => event.type === 'ready' && event.id === exited.id);
+        expect(ready, `the replacement of ${pid} ready before its exit`).toBeGreaterThanOrEqual(0);
+        expect(ready).toBeLessThan(exit);
+      }
+      expect(manager.pids('api').filter((pid) => before.includes(pid))).toEqual([]);
+    }
+    loading = false;
+    await load;
+    expect(served).toBeGreaterThan(0);
+    expect(failed).toBe(0);
+    expect(eventsOf(events, 'reload').map((event) => event.phase)).toEqual(['start', 'done', 'start', 'done', 'start', 'done']);
+  });
+
   it('runs `python3 -m http.server` like any other command', async () => {
     const directory = tempDir('pool-http-');
     directories.push(directory);

@@ -226,14 +226,13 @@ describe('Supervisor: sockets and descriptors', () => {
     }
     const pool = pools.create({ worker: fixture('echo-worker.mjs'), workers: 2, sockets: { web: { path: socketPath } }, stdout: 'ignore' });
     await pool.start();
+    const { default: http } = await import('node:http');
     const answer = await new Promise<string>((resolve, reject) => {
-      import('node:http').then(({ default: http }) =>
-        http.get({ socketPath, path: '/' }, (response) => {
-          let body = '';
-          response.on('data', (chunk) => (body += chunk));
-          response.on('end', () => resolve(body));
-        }).on('error', reject),
-      );
+      http.get({ socketPath, path: '/' }, (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve(body));
+      }).on('error', reject);
     });
     expect(answer).toMatch(/^pong from #[01] \d+$/);
   });

@@ -29,11 +29,11 @@ export class TeeTransport extends BaseTransport {
   }
 
   override async reopen(): Promise<void> {
-    await Promise.all(this.#branches.map((branch) => branch.reopen?.()));
+    await Promise.all(this.#branches.map(async (branch) => branch.reopen?.()));
   }
 
   override async close(): Promise<void> {
-    await Promise.all(this.#branches.map((branch) => branch.close?.()));
+    await Promise.all(this.#branches.map(async (branch) => branch.close?.()));
   }
 }
 

@@ -78,7 +78,7 @@ export class Keeper {
     this.options = options;
     this.#numprocesses = options.numprocesses;
     this.#flapping = new FlappingGuard(options.flapping);
-    this.#reshape();
+    void this.#reshape(); // no slot to retire yet: it only adds
   }
 
   get name(): string {

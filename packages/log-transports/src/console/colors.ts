@@ -1,5 +1,3 @@
-import type { Writable } from 'node:stream';
-
 /** cyan, yellow, green, magenta, blue, red, and their bright forms: foreman's and honcho's order. */
 const palette = [36, 33, 32, 35, 34, 31, 96, 93, 92, 95, 94, 91];
 
@@ -17,10 +15,4 @@ export function paint(text: string, color: number): string {
   return `\u001b[${color}m${text}\u001b[0m`;
 }
 
-/** Colours only for a terminal that has them, and never with NO_COLOR set (https://no-color.org); FORCE_COLOR forces them. */
-export function wantsColors(stream: Writable, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
-  const terminal = stream as Writable & { isTTY?: boolean; hasColors?: () => boolean };
-  return terminal.isTTY === true && (terminal.hasColors?.() ?? false);
-}
+export { wantsColors } from '@pool/core/internal';
