@@ -15,7 +15,7 @@ import { tempDir } from '@pool/testing';
 import { Ajv } from 'ajv';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { caught, rejected } from './helpers.js';
+import { caught, fixture, rejected } from './helpers.js';
 
 const problemsOf = (error: PoolError) => error.context.problems as ConfigProblem[];
 const paths = (error: PoolError) => problemsOf(error).map((problem) => problem.path).sort();
@@ -173,6 +173,30 @@ describe('durations', () => {
     expect(tooLongNumber.message).toContain('warmupDelay');
     expect(manager.jobs()).toEqual([]);
     await manager.stop();
+  });
+});
+
+describe('names (docs/names.md)', () => {
+  it('reads the old name warmupDelay as readyDelay, with a warning, and refuses both at once', async () => {
+    const { Manager } = await import('@pool/core');
+    const warnings: string[] = [];
+    const logger = { warn: (_details: object, message: string) => warnings.push(message), info() {}, error() {}, child: () => logger } as never;
+    const manager = new Manager({ logger, stdout: 'ignore', stderr: 'ignore' });
+    await manager.load({ name: 'old', cmd: ['sleep', '1000'], warmupDelay: '5s' }, { start: false });
+    expect(warnings.join('\n')).toMatch(/warmupDelay is the old name of readyDelay/);
+    await manager.load({ name: 'new', cmd: ['sleep', '1000'], readyDelay: '5s' }, { start: false });
+    const both = await rejected(manager.load({ name: 'both', cmd: ['true'], readyDelay: 1, warmupDelay: 1 }));
+    expect(both.code).toBe('POOL_INVALID_CONFIG');
+    expect(both.message).toContain('give only readyDelay');
+    await manager.stop();
+  });
+
+  it('takes the Supervisor\'s counts and heartbeat timeout under pool\'s names and aioworkerpool\'s, not both', async () => {
+    const { Supervisor } = await import('@pool/core');
+    const worker = fixture('echo-worker.mjs');
+    expect(new Supervisor({ worker, numprocesses: 3, heartbeatTimeout: '5s', logger: false }).config).toMatchObject({ workers: 3, workerTimeout: 5_000 });
+    expect(new Supervisor({ worker, workers: 2, workerTimeout: 100, logger: false }).config).toMatchObject({ workers: 2, workerTimeout: 100 });
+    expect(() => new Supervisor({ worker, workers: 2, numprocesses: 2 })).toThrowError(/workers: is another name of numprocesses/);
   });
 });
 

@@ -51,7 +51,7 @@ describe('Manager: restart policy', () => {
   it('backs off: consecutive failures of a number wait longer and longer', async () => {
     const { manager, events } = create();
     await manager.start();
-    await manager.load({ name: 'crash', cmd: [node, fixture('crash-at-start.mjs')], warmupDelay: '2s', flapping: false });
+    await manager.load({ name: 'crash', cmd: [node, fixture('crash-at-start.mjs')], readyDelay: '2s', flapping: false });
     await waitFor(() => eventsOf(events, 'restart').length >= 4, { timeout: 60_000 });
     await manager.stopJob('crash');
     const restarts = eventsOf(events, 'restart').slice(0, 4);
@@ -103,7 +103,7 @@ describe('Manager: flapping', () => {
     const pausedAtSpawn: boolean[] = [];
     manager.on('spawn', () => pausedAtSpawn.push(manager.info('crash').flapping.paused));
     await manager.start();
-    await manager.load({ name: 'crash', cmd: [node, fixture('crash-at-start.mjs')], warmupDelay: '2s', flapping: { attempts: 2, window: '1m', retryIn: '300ms', maxRetry: 0 } });
+    await manager.load({ name: 'crash', cmd: [node, fixture('crash-at-start.mjs')], readyDelay: '2s', flapping: { attempts: 2, window: '1m', retryIn: '300ms', maxRetry: 0 } });
     await waitFor(() => eventsOf(events, 'flapping').length >= 2, { timeout: 60_000 });
     await manager.stopJob('crash');
     const [first, second] = eventsOf(events, 'flapping');

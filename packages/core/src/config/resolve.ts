@@ -30,7 +30,7 @@ export interface ResolvedJob {
   restart: RestartPolicy;
   flapping: FlappingOptions | false;
   backoff: BackoffOptions;
-  warmupDelay: number;
+  readyDelay: number;
   minUptime: number;
   priority: number;
   redirectOutput: { stdout: boolean; stderr: boolean };
@@ -62,7 +62,7 @@ export function resolveJob(config: JobConfig, source: string): ResolvedJob {
       max: toMilliseconds(config.backoff?.max ?? defaultBackoff.max, 'backoff.max'),
       factor: config.backoff?.factor ?? defaultBackoff.factor,
     },
-    warmupDelay: toMilliseconds(config.warmupDelay ?? 0, 'warmupDelay'),
+    readyDelay: resolveReadyDelay(config, source),
     minUptime: toMilliseconds(config.minUptime ?? 1_000, 'minUptime'),
     priority: config.priority ?? 0,
     redirectOutput: { stdout: redirectOutput.includes('stdout'), stderr: redirectOutput.includes('stderr') },
@@ -100,6 +100,14 @@ function resolveFlapping(flapping: JobConfig['flapping']): FlappingOptions | fal
     retryIn: toMilliseconds(flapping.retryIn ?? defaultFlapping.retryIn, 'flapping.retryIn'),
     maxRetry: flapping.maxRetry ?? defaultFlapping.maxRetry,
   };
+}
+
+function resolveReadyDelay(config: JobConfig, source: string): number {
+  if (config.readyDelay !== undefined && config.warmupDelay !== undefined) {
+    throw invalidConfig([{ path: 'warmupDelay', message: 'is the old name of readyDelay: give only readyDelay' }], source);
+  }
+  if (config.readyDelay !== undefined) return toMilliseconds(config.readyDelay, 'readyDelay');
+  return toMilliseconds(config.warmupDelay ?? 0, 'warmupDelay');
 }
 
 function isDirectory(path: string): boolean {

@@ -46,6 +46,9 @@ export interface JobConfig {
   restart?: RestartPolicy;
   flapping?: FlappingConfig | boolean;
   backoff?: BackoffConfig;
+  /** A command counts as ready once it has run this long. */
+  readyDelay?: Duration;
+  /** @deprecated The old name of `readyDelay`, still read. */
   warmupDelay?: Duration;
   minUptime?: Duration;
   priority?: number;
@@ -148,7 +151,8 @@ const jobProperties = {
     },
     additionalProperties: false,
   },
-  warmupDelay: duration('A command counts as ready once it has run this long. Default 0.'),
+  readyDelay: duration('A command counts as ready once it has run this long (a worker module says so itself). Default 0.'),
+  warmupDelay: duration('Deprecated: the old name of readyDelay, still read.'),
   minUptime: duration('A process that exits sooner than this after its start counts as a failure. Default 1s.'),
   priority: { type: 'integer', description: 'Lower starts first and stops last. Default 0.' },
   redirectOutput: {

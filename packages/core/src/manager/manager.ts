@@ -377,6 +377,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     const stored: JobConfig = structuredClone({ ...validated, ...(options.env ? { env: { ...validated.env, ...options.env } } : {}) });
     const name = `${session}.${stored.name}`;
     const resolved = resolveJob(stored, `job ${name}`);
+    if (stored.warmupDelay !== undefined) this.logger.warn({ job: name }, 'warmupDelay is the old name of readyDelay: it still works; rename it (docs/names.md)');
     return { name, job: new Job({ session, config: stored, resolved, host: this.#host }) };
   }
 

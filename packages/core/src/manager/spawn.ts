@@ -64,8 +64,8 @@ export function childOptions(context: SpawnContext): ChildHandlerOptions {
     ...commandLine(command, sockets.length > 0),
     env: { ...env, ...socketActivationEnv(inheritedDescriptors(sockets)) },
     fds: sockets.map((socket) => socket.fd),
-    readyDelay: job.warmupDelay,
-    // A command is ready after warmupDelay unless it exits first: there is nothing to time out.
+    readyDelay: job.readyDelay,
+    // A command is ready after readyDelay unless it exits first: there is nothing to time out.
     startTimeout: 0,
   };
 }

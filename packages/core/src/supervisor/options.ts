@@ -16,11 +16,15 @@ import { inheritedExecArgv } from './worker-spawn.js';
 export interface SupervisorOptions {
   /** A module (path or URL) whose default export is a WorkerBase subclass or factory, or a factory (same script). */
   worker: string | URL | WorkerFactory;
-  /** How many workers; default: the number of CPUs. */
+  /** How many workers; default: the number of CPUs. `workers` is the same (aioworkerpool's name). */
+  numprocesses?: number;
+  /** How many workers (aioworkerpool's name for `numprocesses`). */
   workers?: number;
   /** How often the pool's consistency is re-checked (restarts are event-driven regardless). Default 15s. */
   checkInterval?: Duration;
   /** A ready worker silent (no heartbeat) for this long is killed and replaced. 0 turns it off. Default 30s. */
+  heartbeatTimeout?: Duration;
+  /** aioworkerpool's name for `heartbeatTimeout`. */
   workerTimeout?: Duration;
   /** A worker not ready within this long is a failed start. Default 30s. */
   startTimeout?: Duration;
@@ -84,7 +88,7 @@ export interface SupervisorConfig {
 }
 
 const known = [
-  'worker', 'workers', 'checkInterval', 'workerTimeout', 'startTimeout', 'gracefulTimeout', 'minUptime', 'stdout',
+  'worker', 'numprocesses', 'workers', 'checkInterval', 'heartbeatTimeout', 'workerTimeout', 'startTimeout', 'gracefulTimeout', 'minUptime', 'stdout',
   'stderr', 'preserveFds', 'sockets', 'daemon', 'pidFile', 'logFile', 'childFactory', 'env', 'cwd', 'execArgv', 'args',
   'backoff', 'flapping', 'logger', 'name',
 ];
@@ -100,9 +104,9 @@ export function resolveOptions(options: SupervisorOptions, cpus: number): Superv
   if (options.daemon && options.pidFile === undefined) throw invalid('pidFile', 'a daemon needs a pidFile');
   return {
     worker: resolveWorker(options.worker),
-    workers: checkInteger(options.workers ?? cpus, 'workers', 0, 1024),
+    workers: checkInteger(alias(options, 'numprocesses', 'workers') ?? cpus, options.workers === undefined ? 'numprocesses' : 'workers', 0, 1024),
     checkInterval: duration(options.checkInterval, 'checkInterval', 15_000) || 15_000,
-    workerTimeout: duration(options.workerTimeout, 'workerTimeout', 30_000),
+    workerTimeout: duration(alias(options, 'heartbeatTimeout', 'workerTimeout'), options.workerTimeout === undefined ? 'heartbeatTimeout' : 'workerTimeout', 30_000),
     startTimeout: duration(options.startTimeout, 'startTimeout', 30_000),
     gracefulTimeout: duration(options.gracefulTimeout, 'gracefulTimeout', 10_000),
     minUptime: duration(options.minUptime, 'minUptime', 1_000),
@@ -122,6 +126,12 @@ export function resolveOptions(options: SupervisorOptions, cpus: number): Superv
     flapping: options.flapping === false ? false : { ...defaultFlapping, ...options.flapping },
     name: options.name ?? 'worker',
   };
+}
+
+/** One value under either of two names of one option (pool's and aioworkerpool's); both at once is refused. */
+function alias<Key extends keyof SupervisorOptions>(options: SupervisorOptions, name: Key, other: Key): SupervisorOptions[Key] {
+  if (options[name] !== undefined && options[other] !== undefined) throw invalid(other, `is another name of ${name}: give one of them`);
+  return options[name] ?? options[other];
 }
 
 function resolveWorker(worker: SupervisorOptions['worker']): WorkerEntry {
