@@ -30,6 +30,23 @@ it('lets a cleanly stopped Manager\'s watchdog exit with nothing to do', async (
   await waitForDeath(watchdog, 10_000);
 });
 
+it('replaces a watchdog killed from outside, which still ends everything when the host is SIGKILLed', async () => {
+  const host = tracker.spawn(process.execPath, [fixture('manager/master.mjs'), fixture('manager/grandchildren.mjs')]);
+  await host.waitForOutput(/master: running/);
+  const isWatchdog = (pid: number) => readName(pid) === 'sh' && readArgs(pid).includes('forget');
+  const first = await waitFor(() => descendants(host.pid).find(isWatchdog));
+  process.kill(first, 'SIGKILL');
+  const second = await waitFor(() => descendants(host.pid).find((pid) => pid !== first && isWatchdog(pid)), { message: 'a new watchdog' });
+  const before = await waitFor(() => {
+    const all = descendants(host.pid).filter((pid) => pid !== second);
+    return all.filter((pid) => readName(pid) === 'sleep').length === 4 ? all : undefined;
+  });
+  for (const pid of before) tracker.track(pid);
+  host.child.kill('SIGKILL');
+  await host.exited;
+  await waitForDeath(before, 10_000);
+});
+
 function readName(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();

@@ -64,6 +64,17 @@ interface ProcStat {
   ppid: number;
   pgid: number;
   state: string;
+  /** Clock ticks after boot: with the pid, it names one process for good (pids are reused, fast: pid_max may be 32768). */
+  startTime: number;
+}
+
+function startTimeOf(pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return undefined;
+  }
 }
 
 function readStats(): ProcStat[] {
@@ -73,7 +84,7 @@ function readStats(): ProcStat[] {
     try {
       const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      stats.push({ pid: Number(entry), state: fields[0]!, ppid: Number(fields[1]), pgid: Number(fields[2]) });
+      stats.push({ pid: Number(entry), state: fields[0]!, ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: Number(fields[19]) });
     } catch {
       // Gone while we looked.
     }
@@ -117,13 +128,14 @@ export interface TrackedProcess {
  * `cleanup()`, by pid: call it in afterEach so that a failing test leaves nothing running.
  */
 export class ProcessTracker {
-  readonly #pids = new Set<number>();
+  /** Each tracked pid with its start time: a pid that names another process by cleanup time is not ours. */
+  readonly #pids = new Map<number, number | undefined>();
 
   spawn(command: string, args: string[], options: SpawnOptions = {}): TrackedProcess {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
     if (child.pid === undefined) throw new Error(`could not spawn ${command}`);
     const pid = child.pid;
-    this.#pids.add(pid);
+    this.track(pid);
     let out = '';
     let err = '';
     child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -144,12 +156,21 @@ export class ProcessTracker {
 
   /** Also end this pid (and its descendants) at cleanup: for processes started by the code under test. */
   track(pid: number | undefined): void {
-    if (pid !== undefined) this.#pids.add(pid);
+    if (pid !== undefined && !this.#pids.has(pid)) this.#pids.set(pid, startTimeOf(pid));
   }
 
   async cleanup(): Promise<void> {
+    const stats = readStats();
     const all = new Set<number>();
-    for (const pid of this.#pids) {
+    for (const [pid, startedAt] of this.#pids) {
+      const stat = stats.find((candidate) => candidate.pid === pid);
+      if (stat === undefined) {
+        // Gone: what is left in its process group is ours (a group's id is not given to another group while it has
+        // members), but its pid is free: whatever has its pid now, and that one's children, are not.
+        for (const member of processGroup(pid)) all.add(member);
+        continue;
+      }
+      if (startedAt !== undefined && stat.startTime !== startedAt) continue; // the pid was reused: not ours
       all.add(pid);
       for (const descendant of descendants(pid)) all.add(descendant);
       for (const member of processGroup(pid)) all.add(member);

@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 // The watchdog: it reads "+ <pgid>" and "- <pgid>" lines from the master. When the pipe closes and groups
-// are still recorded, the master died without stopping them: TERM them, give them a second, then KILL.
+// are still recorded, the master died without stopping them: TERM them, give them a second, then KILL. Pids are
+// reused (pid_max may be 32768), so it notes each leader's start time before the TERM, and the KILL spares a
+// group whose leader's pid now names another process (its old group had emptied: the id went to someone else).
 // A shell, not node: about a megabyte and a few milliseconds, once per master.
 const script = `
 groups=""
 forget() { kept=""; for group in $groups; do [ "$group" = "$1" ] || kept="$kept $group"; done; groups=$kept; }
+started() { line=""; { read -r line < "/proc/$1/stat"; } 2>/dev/null || return 0; set -- \${line##*) }; eval "echo \\\${20}"; }
 while read -r op group; do
   case "$op" in
     +) groups="$groups $group" ;;
@@ -13,9 +16,14 @@ while read -r op group; do
   esac
 done
 [ -z "$groups" ] && exit 0
-for group in $groups; do kill -s TERM -- "-$group" 2>/dev/null; done
+noted=""
+for group in $groups; do noted="$noted $group:$(started "$group")"; kill -s TERM -- "-$group" 2>/dev/null; done
 sleep 1
-for group in $groups; do kill -s KILL -- "-$group" 2>/dev/null; done
+for entry in $noted; do
+  group=\${entry%%:*}; before=\${entry#*:}; now=$(started "$group")
+  if [ -n "$now" ] && [ "$now" != "$before" ]; then continue; fi
+  kill -s KILL -- "-$group" 2>/dev/null
+done
 `;
 
 /** A watchdog that dies this many times (killed from outside, no /bin/sh) is given up on. */
