@@ -36,7 +36,8 @@ export function toPoolError(error: FastifyError | Error, bodyLimit: number): Poo
 
 export function errorHandler(bodyLimit: number) {
   return async (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') await discardBody(request.raw);
+    // Refused before its body was read (too large, a media type with no parser): read the rest first.
+    await discardBody(request.raw);
     const known = isPoolError(error) || (error as FastifyError).validation || (error as FastifyError).statusCode;
     const poolFailure = toPoolError(error, bodyLimit);
     const statusCode = known ? poolFailure.status : 500;
@@ -47,8 +48,8 @@ export function errorHandler(bodyLimit: number) {
 }
 
 /**
- * A client still sending an oversized body would get EPIPE, not the 413, if the connection closed at once:
- * read and drop the rest first, up to a bound in bytes and in time.
+ * A client still sending a body the server refused (413, 415, …) would get EPIPE, not the answer, if the
+ * connection closed at once: read and drop the rest first, up to a bound in bytes and in time.
  */
 function discardBody(raw: IncomingMessage, limit = 64 * 1024 * 1024, timeout = 5_000): Promise<void> {
   if (raw.readableEnded || raw.destroyed) return Promise.resolve();
