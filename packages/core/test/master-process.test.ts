@@ -79,11 +79,21 @@ describe('the master process', () => {
   it('reloads on SIGHUP and resizes on SIGTTIN / SIGTTOU, serving throughout', async () => {
     const master = await runMaster(tracker, 'echo-worker.mjs', 2);
     const before = await workersOf(master.stdout, 2);
+    // Requests on fresh connections, one after the other, from before the SIGHUP until the reload is done.
+    const answers: string[] = [];
+    let reloading = true;
+    const load = (async () => {
+      while (reloading) answers.push(await httpGet(`http://127.0.0.1:${master.port}/`).then(({ body }) => body, (error: Error) => `failed: ${error.message}`));
+    })();
+    await waitFor(() => answers.length > 0);
     master.child.kill('SIGHUP');
     await master.waitForOutput(/RELOAD done/);
+    reloading = false;
+    await load;
+    expect(answers.filter((answer) => !/^pong from #[01] \d+$/.test(answer))).toEqual([]);
     const after = [...readyPids(master.stdout()).values()];
     expect(after.some((pid) => before.includes(pid))).toBe(false);
-    expect((await httpGet(`http://127.0.0.1:${master.port}/`)).body).toMatch(/^pong from #[01] /);
+    expect(answers.some((answer) => after.some((pid) => answer.endsWith(` ${pid}`)))).toBe(true);
     master.child.kill('SIGTTIN');
     await master.waitForOutput(/READY 2 \d+/);
     master.child.kill('SIGTTOU');

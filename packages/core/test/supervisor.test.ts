@@ -50,7 +50,7 @@ describe('Supervisor: the pool', () => {
     expect(['0', '1']).toContain(id);
   });
 
-  it('backs off while a worker keeps failing, and re-checks consistency on checkInterval', async () => {
+  it('backs off while a worker keeps failing: 0, then initial × factor^n', async () => {
     const pool = pools.create({
       worker: fixture('crash-worker.mjs'),
       workers: 1,
