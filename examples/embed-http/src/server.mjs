@@ -1,6 +1,9 @@
 // Your Fastify app, with its own routes, and pool's control API mounted under /pool.
 //   pnpm --dir examples/embed-http start        (PORT=3000 by default)
-//   curl localhost:3000/pool/jobs   ·   curl -X POST localhost:3000/pool/jobs/clock/scale -H 'content-type: application/json' -d '{"n":"+1"}'
+//   curl -H "authorization: Bearer $POOL_TOKEN" localhost:3000/pool/jobs
+//   curl -X POST -H "authorization: Bearer $POOL_TOKEN" localhost:3000/pool/jobs/clock/scale -H 'content-type: application/json' -d '{"n":"+1"}'
+// Without POOL_TOKEN, a random token is made and printed once: the control routes always need one.
+import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { Manager } from '@pool/core';
 import { poolHttp } from '@pool/http';
@@ -12,7 +15,9 @@ const manager = new Manager({ stdout: output, stderr: output });
 
 const app = Fastify({ logger: true });
 app.get('/', async () => ({ hello: 'this is your app; pool lives under /pool' }));
-await app.register(poolHttp, { manager, prefix: '/pool', logs, token: process.env.POOL_TOKEN });
+const token = process.env.POOL_TOKEN || randomBytes(24).toString('hex');
+if (!process.env.POOL_TOKEN) console.log(`pool's control API token (set POOL_TOKEN to choose one): ${token}`);
+await app.register(poolHttp, { manager, prefix: '/pool', logs, token });
 
 await manager.start();
 await manager.load({ name: 'clock', cmd: [process.execPath, '-e', 'setInterval(() => console.log(new Date().toISOString()), 1000)'] });

@@ -11,19 +11,24 @@ it('serves the app\'s own routes and pool\'s API under /pool, and manages its jo
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     env: { ...process.env, PORT: '0' },
   });
+  const [, token] = await server.waitForOutput(/token \(set POOL_TOKEN to choose one\): ([0-9a-f]{48})/);
   const [, url] = await server.waitForOutput(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
   expect(await (await fetch(`${url}/`)).json()).toEqual({ hello: 'this is your app; pool lives under /pool' });
+  // The control routes need the token; the app's own do not.
+  const refused = await fetch(`${url}/pool/jobs`);
+  expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([401, 'POOL_UNAUTHORIZED']);
+  const authorization = `Bearer ${token}`;
 
-  const jobs = (await (await fetch(`${url}/pool/jobs`)).json()) as { name: string }[];
+  const jobs = (await (await fetch(`${url}/pool/jobs`, { headers: { authorization } })).json()) as { name: string }[];
   expect(jobs.map((job) => job.name)).toEqual(['default.clock']);
-  const scaled = await fetch(`${url}/pool/jobs/clock/scale`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n: '+1' }) });
+  const scaled = await fetch(`${url}/pool/jobs/clock/scale`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ n: '+1' }) });
   expect(await scaled.json()).toEqual({ numprocesses: 2 });
   await waitFor(async () => {
-    const job = (await (await fetch(`${url}/pool/jobs/clock`)).json()) as { processes: { state: string }[] };
+    const job = (await (await fetch(`${url}/pool/jobs/clock`, { headers: { authorization } })).json()) as { processes: { state: string }[] };
     return job.processes.filter((process) => process.state === 'ready').length === 2;
   });
   const lines = await waitFor(async () => {
-    const tail = (await (await fetch(`${url}/pool/jobs/clock/logs?lines=5`)).json()) as { line: string }[];
+    const tail = (await (await fetch(`${url}/pool/jobs/clock/logs?lines=5`, { headers: { authorization } })).json()) as { line: string }[];
     return tail.length >= 2 ? tail : undefined;
   });
   expect(lines[0]!.line).toMatch(/^\d{4}-\d\d-\d\dT/);

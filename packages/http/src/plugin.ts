@@ -1,8 +1,9 @@
 import { isIP, type AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import type { Manager } from '@pool/core';
+import { poolError, type Manager } from '@pool/core';
 import { bearerAuth } from './auth.js';
+import { requestGuard } from './guard.js';
 import { errorHandler } from './errors.js';
 import { EventLog } from './event-log.js';
 import { openApiCollector } from './openapi.js';
@@ -17,8 +18,17 @@ export interface PoolHttpOptions {
   manager: Manager;
   /** Where the routes live, e.g. "/pool". Default: at the root of the scope it is registered in. */
   prefix?: string;
-  /** Require `Authorization: Bearer <token>` on every route but /healthz and /readyz. */
+  /** Require `Authorization: Bearer <token>` on every route but /healthz and /readyz. Required unless `auth: false`. */
   token?: string;
+  /**
+   * `false` serves the control routes without a token: for a server whose own hooks authenticate requests, or
+   * that listens only on a private Unix socket. Logged as a warning when the server listens on TCP.
+   */
+  auth?: false;
+  /** Host names answered besides loopback names and IP addresses (".example.com" takes its subdomains too); `true`: any. */
+  allowedHosts?: readonly string[] | true;
+  /** Browser origins allowed to send state-changing requests, besides the server's own. */
+  allowedOrigins?: readonly string[];
   /** A `memoryTransport()` from @pool/log-transports that the Manager writes to: enables the logs routes. */
   logs?: LogSource;
   /** Largest request body in bytes. Default 1 MiB. */
@@ -44,13 +54,14 @@ declare module 'fastify' {
 const version = '0.1.0';
 
 const routes: FastifyPluginAsync<PoolHttpOptions> = async (scope, options) => {
-  const { manager, token, logs, bodyLimit = 1024 * 1024, eventBuffer = 1_000, heartbeatInterval = 15_000 } = options;
+  const { manager, token, logs, allowedHosts, allowedOrigins, bodyLimit = 1024 * 1024, eventBuffer = 1_000, heartbeatInterval = 15_000 } = options;
   const openApi = openApiCollector(scope, '@pool/http', version);
   scope.setValidatorCompiler(strictValidatorCompiler());
   scope.setErrorHandler(errorHandler(bodyLimit));
   scope.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ statusCode: 404, code: 'POOL_ROUTE_NOT_FOUND', message: `No route ${request.method} ${request.url}`, hint: 'See GET /openapi.json for the routes.' }),
   );
+  scope.addHook('onRequest', requestGuard({ allowedHosts, allowedOrigins }));
   if (token) scope.addHook('onRequest', bearerAuth(token));
 
   const events = new EventLog(eventBuffer);
@@ -84,24 +95,25 @@ export const poolHttp = fastifyPlugin<PoolHttpOptions>(
   async (app: FastifyInstance, options: PoolHttpOptions) => {
     if (!options?.manager) throw new Error('@pool/http: the `manager` option is required');
     if (!app.hasDecorator('pool')) app.decorate('pool', options.manager);
-    if (!options.token) warnOnOpenTcp(app);
+    if (options.auth === false && options.token) {
+      throw poolError('POOL_INVALID_OPTION', { path: 'auth', detail: 'is false while a token is given: pass one or the other' });
+    }
+    if (options.auth !== false && !options.token) throw poolError('POOL_AUTH_NOT_CONFIGURED');
+    if (options.auth === false) warnOnTcp(app);
     await app.register(routes, { ...options, prefix: options.prefix ?? '' });
   },
   { name: '@pool/http', fastify: '5.x' },
 );
 
-/** Without a token, anyone who reaches the port controls the processes: say so when that is not only us. */
-function warnOnOpenTcp(app: FastifyInstance): void {
+/** Without a token, anyone who reaches a TCP port controls the processes (a Unix socket has its file's permissions). */
+function warnOnTcp(app: FastifyInstance): void {
   app.addHook('onListen', async () => {
-    const open = app
-      .addresses()
-      .filter((address): address is AddressInfo => typeof address === 'object' && isIP(address.address) !== 0 && !isLoopback(address.address));
-    if (open.length > 0) {
-      app.log.warn({ addresses: open.map((address) => `${address.address}:${address.port}`) }, '@pool/http listens on a non-loopback address without a token: anyone who can reach it controls your processes');
+    const tcp = app.addresses().filter((address): address is AddressInfo => typeof address === 'object' && isIP(address.address) !== 0);
+    if (tcp.length > 0) {
+      app.log.warn(
+        { addresses: tcp.map((address) => `${address.address}:${address.port}`) },
+        '@pool/http serves its control routes without a token (auth: false): whoever reaches this port controls your processes unless your own hooks authenticate the requests',
+      );
     }
   });
-}
-
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
 }

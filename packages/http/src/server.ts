@@ -30,8 +30,8 @@ export async function createPoolServer(options: PoolServerOptions): Promise<Pool
   const tcp = !('socketPath' in options);
   if (tcp && !(options as { token?: string }).token) throw poolError('POOL_TOKEN_REQUIRED');
   const app = Fastify({ logger, forceCloseConnections: true });
-  const pluginOptions: PoolHttpOptions = { manager, ...pick(rest) };
-  if (tcp) pluginOptions.token = (options as { token: string }).token;
+  // On a Unix socket the file's mode (0600, in a 0700 directory) is the authentication.
+  const pluginOptions: PoolHttpOptions = tcp ? { manager, ...pick(rest), token: (options as { token: string }).token } : { manager, ...pick(rest), auth: false };
   await app.register(poolHttp, pluginOptions);
   let address: string;
   try {
@@ -58,8 +58,8 @@ export async function createPoolServer(options: PoolServerOptions): Promise<Pool
 }
 
 function pick(rest: Record<string, unknown>): Partial<PoolHttpOptions> {
-  const { logs, bodyLimit, eventBuffer, heartbeatInterval } = rest as Partial<PoolHttpOptions>;
-  return Object.fromEntries(Object.entries({ logs, bodyLimit, eventBuffer, heartbeatInterval }).filter(([, value]) => value !== undefined));
+  const { logs, bodyLimit, eventBuffer, heartbeatInterval, allowedHosts, allowedOrigins } = rest as Partial<PoolHttpOptions>;
+  return Object.fromEntries(Object.entries({ logs, bodyLimit, eventBuffer, heartbeatInterval, allowedHosts, allowedOrigins }).filter(([, value]) => value !== undefined));
 }
 
 const maxSocketPath = 107;

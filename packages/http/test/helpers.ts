@@ -22,7 +22,7 @@ export async function harness(options: Partial<PoolHttpOptions> = {}, managerOpt
   await manager.start();
   const app = Fastify({ logger: false });
   app.get('/own-route', async () => ({ mine: true }));
-  await app.register(poolHttp, { manager, prefix: '/pool', logs, heartbeatInterval: 200, ...options });
+  await app.register(poolHttp, { manager, prefix: '/pool', logs, heartbeatInterval: 200, ...(options.token ? {} : { auth: false as const }), ...options });
   await app.ready();
   const made = { app, manager, logs };
   harnesses.push(made);

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import Fastify from 'fastify';
@@ -127,12 +127,128 @@ describe('@pool/http security', () => {
     expect((await fetch(`${server.address}/healthz`)).status).toBe(200);
   });
 
-  it('warns when it listens beyond loopback without a token', async () => {
+  it('refuses to mount without a token unless told `auth: false`, and warns when such a server listens on TCP', async () => {
+    const manager = await newManager();
+    const bare = Fastify({ logger: false });
+    const error = await bare.register(poolHttp, { manager }).ready().catch((caught: unknown) => caught);
+    await bare.close();
+    expect(isPoolError(error, 'POOL_AUTH_NOT_CONFIGURED')).toBe(true);
+    expect((error as Error & { hint: string }).hint).toContain('auth: false');
+    const both = Fastify({ logger: false });
+    const conflicting = await both.register(poolHttp, { manager, auth: false, token: 'x'.repeat(32) }).ready().catch((caught: unknown) => caught);
+    await both.close();
+    expect(isPoolError(conflicting, 'POOL_INVALID_OPTION')).toBe(true);
+
     const lines: string[] = [];
     const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => lines.push(line) } } });
-    await app.register(poolHttp, { manager: await newManager() });
-    await app.listen({ host: '0.0.0.0', port: 0 });
+    await app.register(poolHttp, { manager, auth: false });
+    await app.listen({ host: '127.0.0.1', port: 0 });
     await app.close();
-    expect(lines.some((line) => line.includes('without a token'))).toBe(true);
+    expect(lines.some((line) => line.includes('without a token (auth: false)'))).toBe(true);
+  });
+});
+
+/** One request over a real TCP connection, with whatever Host and Origin a browser (or an attacker) would send. */
+function send(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: unknown) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const request = http.request(
+      { host: '127.0.0.1', port, method, path, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: text }));
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+describe('@pool/http against web pages: DNS rebinding and cross-site requests', () => {
+  const mount = async (options: Partial<Parameters<typeof poolHttp>[1]> = {}) => {
+    const manager = await newManager();
+    const app = Fastify({ logger: false });
+    await app.register(poolHttp, { manager, prefix: '/pool', auth: false, ...options });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    servers.push({ app, address: '', close: () => app.close() });
+    const { port } = app.server.address() as { port: number };
+    await manager.load({ name: 'web', cmd: idleCommand });
+    return { manager, port };
+  };
+  const idleCommand = [process.execPath, '-e', 'setInterval(() => {}, 1000)'];
+
+  it('a page of another name resolved to 127.0.0.1 (Host: evil.example) cannot load a job: 403, and the command never runs', async () => {
+    const dir = tempDir();
+    temps.push(dir);
+    const { manager, port } = await mount();
+    const marker = join(dir.path, 'ran');
+    const job = { name: 'evil', cmd: [process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`] };
+    const refused = await send(port, 'POST', '/pool/jobs', { host: `evil.example:${port}`, origin: `http://evil.example:${port}` }, job);
+    expect([refused.status, JSON.parse(refused.body).code]).toEqual([403, 'POOL_HOST_NOT_ALLOWED']);
+    // Even a read: the page would see every job's config.
+    const read = await send(port, 'GET', '/pool/jobs', { host: 'evil.example' });
+    expect([read.status, JSON.parse(read.body).code]).toEqual([403, 'POOL_HOST_NOT_ALLOWED']);
+    expect(manager.jobs()).toEqual(['default.web']);
+    expect(existsSync(marker)).toBe(false);
+    // The names a local client uses are answered, and so are IP addresses (no name, no rebinding).
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `app.localhost:${port}`, 'LOCALHOST.']) {
+      expect((await send(port, 'GET', '/pool/jobs', { host })).status, host).toBe(200);
+    }
+    // The health probes answer any Host (a Kubernetes probe may send the Service's name).
+    expect((await send(port, 'GET', '/pool/healthz', { host: 'evil.example' })).status).toBe(200);
+  });
+
+  it('names listed in allowedHosts are answered (".example.com" with its subdomains); `true` answers any', async () => {
+    const { port } = await mount({ allowedHosts: ['pool.internal', '.example.com'] });
+    for (const host of ['pool.internal', 'example.com:8080', 'a.b.example.com']) expect((await send(port, 'GET', '/pool/jobs', { host })).status, host).toBe(200);
+    for (const host of ['pool.internal.evil', 'badexample.com', 'example.com.evil']) expect((await send(port, 'GET', '/pool/jobs', { host })).status, host).toBe(403);
+    const { port: open } = await mount({ allowedHosts: true });
+    expect((await send(open, 'GET', '/pool/jobs', { host: 'anything.example' })).status).toBe(200);
+  });
+
+  it('a cross-site POST from a browser (Origin of another site, or null) cannot stop a job; the server\'s own origin and allowedOrigins can', async () => {
+    const { manager, port } = await mount({ allowedOrigins: ['https://admin.example.com'] });
+    for (const origin of ['https://evil.example', 'null', `http://localhost:${port + 1}`]) {
+      const refused = await send(port, 'POST', `/pool/jobs/web/stop`, { host: `localhost:${port}`, origin });
+      expect([origin, refused.status, JSON.parse(refused.body).code]).toEqual([origin, 403, 'POOL_ORIGIN_NOT_ALLOWED']);
+    }
+    const deleted = await send(port, 'DELETE', '/pool/jobs/web', { host: `localhost:${port}`, origin: 'https://evil.example' });
+    expect(deleted.status).toBe(403);
+    expect(manager.info('web').active).toBe(true);
+    expect(manager.info('web').processes.filter((process) => process.state === 'ready')).toHaveLength(1);
+    // A GET from another origin is answered (the browser does not let the page read it without CORS).
+    expect((await send(port, 'GET', '/pool/jobs', { host: `localhost:${port}`, origin: 'https://evil.example' })).headers['access-control-allow-origin']).toBeUndefined();
+    expect((await send(port, 'POST', '/pool/jobs/web/stop', { host: `localhost:${port}`, origin: `http://localhost:${port}` })).status).toBe(200);
+    expect((await send(port, 'POST', '/pool/jobs/web/start', { host: `localhost:${port}`, origin: 'https://admin.example.com' })).status).toBe(200);
+    // curl, the CLI and other programs send no Origin.
+    expect((await send(port, 'POST', '/pool/jobs/web/stop', { host: `localhost:${port}` })).status).toBe(200);
+  });
+
+  it('never answers a CORS preflight: a page cannot send JSON or a token cross-origin', async () => {
+    const { port } = await mount();
+    const preflight = await send(port, 'OPTIONS', '/pool/jobs', {
+      host: `localhost:${port}`,
+      origin: 'https://evil.example',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type, authorization',
+    });
+    expect(preflight.status).toBeGreaterThanOrEqual(400);
+    expect(Object.keys(preflight.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+  });
+
+  it('on its Unix socket, the standalone server answers whatever Host a local client sends (no browser reaches a socket)', async () => {
+    const dir = tempDir();
+    temps.push(dir);
+    const socketPath = join(dir.path, 'pool.sock');
+    const server = await createPoolServer({ manager: await newManager(), socketPath, logger: false });
+    servers.push(server);
+    const status = await new Promise<number>((resolve, reject) => {
+      http.get({ socketPath, path: '/jobs', headers: { host: 'evil.example' } }, (response) => {
+        response.resume();
+        resolve(response.statusCode!);
+      }).on('error', reject);
+    });
+    expect(status).toBe(200);
   });
 });

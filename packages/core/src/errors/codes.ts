@@ -107,6 +107,21 @@ export const errorCodes = {
     hint: 'Pass `token` (a long random string), or listen on a Unix socket instead.',
     status: 400,
   },
+  POOL_AUTH_NOT_CONFIGURED: {
+    message: '@pool/http was given no token: its control routes would obey anyone who reaches the server',
+    hint: 'Pass `token` (a long random string, e.g. `openssl rand -hex 32`), or `auth: false` if your own hooks authenticate the requests or the server listens only on a private Unix socket.',
+    status: 500,
+  },
+  POOL_HOST_NOT_ALLOWED: {
+    message: 'Requests for host {host} are not answered',
+    hint: 'Only loopback names, IP addresses and the names in the `allowedHosts` option are answered (a guard against DNS rebinding): add this name there if it is yours.',
+    status: 403,
+  },
+  POOL_ORIGIN_NOT_ALLOWED: {
+    message: 'A {method} request from the web origin {origin} is refused',
+    hint: 'State-changing requests from a browser must come from the server\'s own origin or one listed in the `allowedOrigins` option.',
+    status: 403,
+  },
   POOL_INVALID_REQUEST: {
     message: 'Invalid request: {detail}',
     hint: 'Check the request against the API reference (GET /openapi.json).',
