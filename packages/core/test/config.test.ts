@@ -291,16 +291,16 @@ describe('loadConfigFile', () => {
     expect((await loadConfigFile(file)).map((job) => job.name)).toEqual(['two']);
   });
 
-  it('reads a Procfile as foreman does: shell commands, comments, $VAR expansion, PORT by job', async () => {
+  it('reads a Procfile as foreman does: shell commands, comments, $VAR values passed as data, PORT by job', async () => {
     const file = write(
       'Procfile',
       ['# the web tier', 'web: node server.js --port $PORT --name ${APP_NAME}', '', 'worker:   python3 worker.py $UNKNOWN_VAR', '  # indented comment', 'clock: sh -c "echo $APP_NAME"'].join('\n'),
     );
     const jobs = await loadConfigFile(file, { env: { APP_NAME: 'shop', PORT: '7000' } });
     expect(jobs).toEqual([
-      { name: 'web', cmd: 'node server.js --port $PORT --name shop', shell: true, port: 7000, cwd: directory.path },
+      { name: 'web', cmd: 'node server.js --port $PORT --name ${APP_NAME}', shell: true, port: 7000, cwd: directory.path, env: { APP_NAME: 'shop' } },
       { name: 'worker', cmd: 'python3 worker.py $UNKNOWN_VAR', shell: true, port: 7100, cwd: directory.path },
-      { name: 'clock', cmd: 'sh -c "echo shop"', shell: true, port: 7200, cwd: directory.path },
+      { name: 'clock', cmd: 'sh -c "echo $APP_NAME"', shell: true, port: 7200, cwd: directory.path, env: { APP_NAME: 'shop' } },
     ]);
     expect((await loadConfigFile(file, { env: {} }))[0]).toMatchObject({ port: 5000, cmd: 'node server.js --port $PORT --name ${APP_NAME}' });
     expect((await loadConfigFile(write('Procfile.dev', 'web: a\n'), { port: 9000 }))[0]).toMatchObject({ port: 9000 });

@@ -19,7 +19,9 @@ const entry = /^([A-Za-z0-9_-]+):\s*(.*)$/;
 /**
  * foreman's format: `name: command` a line, `#` comments. Each job runs its command through /bin/sh in the
  * Procfile's directory. Job k (from 0) gets `port: base + 100·k`, so its process N has PORT = base + 100·k + N.
- * `$VAR`/`${VAR}` are expanded from `env` when loading; `$PORT` and unknown variables are left to the shell.
+ * `$VAR`/`${VAR}` are left in the command for its shell to expand, and the value each has in `env` when loading
+ * goes with the job as data (its `env`): a value holding `"`, `;` or `$(…)` is never read as shell syntax, which
+ * pasting it into the command would do. `$PORT` (set per process) and variables `env` lacks are the shell's.
  */
 export function parseProcfile(text: string, file: string, options: ProcfileOptions = {}): ProcfileJob[] {
   const env = options.env ?? process.env;
@@ -46,18 +48,21 @@ export function parseProcfile(text: string, file: string, options: ProcfileOptio
       return;
     }
     firstLine.set(name, line);
-    const cmd = expand(command.trim(), env);
-    jobs.push({ config: { name, cmd, shell: true, port: basePort + 100 * jobs.length }, line });
+    const cmd = command.trim();
+    const values = referenced(cmd, env);
+    jobs.push({ config: { name, cmd, shell: true, port: basePort + 100 * jobs.length, ...(values ? { env: values } : {}) }, line });
   });
   if (problems.length > 0) throw invalidConfig(problems, file);
   return jobs;
 }
 
-function expand(command: string, env: NodeJS.ProcessEnv): string {
-  return command.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (whole, braced?: string, bare?: string) => {
+/** The variables the command names that `env` defines (PORT aside), with their values. */
+function referenced(command: string, env: NodeJS.ProcessEnv): Record<string, string> | undefined {
+  const values: Record<string, string> = {};
+  for (const [, braced, bare] of command.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g)) {
     const name = (braced ?? bare)!;
-    if (name === 'PORT') return whole;
     const value = env[name];
-    return value === undefined ? whole : value;
-  });
+    if (name !== 'PORT' && value !== undefined) values[name] = value;
+  }
+  return Object.keys(values).length > 0 ? values : undefined;
 }
