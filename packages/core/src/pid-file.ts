@@ -1,6 +1,6 @@
-import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { poolError } from './errors/index.js';
-import { isAlive } from './proc.js';
+import { isAlive, startedAt } from './proc.js';
 
 /** The pid a pid file names, if it holds one. */
 export function readPidFile(pidFile: string): number | undefined {
@@ -12,13 +12,27 @@ export function readPidFile(pidFile: string): number | undefined {
   }
 }
 
+// Clock adjustments between the write and now, beside the second by which `startedAt` may read early.
+const clockSlack = 1_000;
+
 /**
- * The pid of the live process the file names, other than this one; `isHolder` can refuse a pid that was
- * reused by an unrelated process since (the daemon checks its command line).
+ * The pid of the live process the file names, other than this one, if that process is the one that wrote it:
+ * a process that started after the file was last written is a reuse of the pid by another program (the file
+ * keeps the one-pid format that `kill $(cat file)` expects, so its mtime is the proof). `isHolder` can refuse
+ * more (the daemon checks the command line).
  */
 export function livePid(pidFile: string, isHolder: (pid: number) => boolean = () => true): number | undefined {
   const pid = readPidFile(pidFile);
-  return pid !== undefined && pid !== process.pid && isAlive(pid) && isHolder(pid) ? pid : undefined;
+  if (pid === undefined || pid === process.pid || !isAlive(pid)) return undefined;
+  let written: number;
+  try {
+    written = statSync(pidFile).mtimeMs;
+  } catch {
+    return undefined;
+  }
+  const started = startedAt(pid);
+  if (started !== undefined && started > written + clockSlack) return undefined;
+  return isHolder(pid) ? pid : undefined;
 }
 
 /** Refuses when the file names a live process; a stale one will be replaced. */

@@ -49,3 +49,25 @@ export function commandLineOf(pid: number): string | undefined {
     return undefined;
   }
 }
+
+/** Clock ticks a second in /proc's times (USER_HZ: 100 on every Linux architecture Node runs on). */
+const ticksPerSecond = 100;
+let bootTime: number | undefined;
+
+/**
+ * When the process started, in ms since the epoch (Linux), undefined if unknown. Derived from the boot time,
+ * which /proc/stat gives in whole seconds: it may read up to a second early.
+ */
+export function startedAt(pid: number): number | undefined {
+  const stat = readProcessStat(pid);
+  if (stat === undefined) return undefined;
+  if (bootTime === undefined) {
+    try {
+      const line = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
+      if (line) bootTime = Number(line[1]) * 1000;
+    } catch {
+      return undefined;
+    }
+  }
+  return bootTime === undefined ? undefined : bootTime + (stat.startTime * 1000) / ticksPerSecond;
+}

@@ -10,7 +10,10 @@ const gracePeriod = 10_000;
  * A recorded pid whose start time differs is another process now and is left alone.
  */
 export async function endLeftovers(processes: readonly RecordedProcess[], log: DaemonLog): Promise<number> {
-  const leftovers = processes.filter((process) => startTimeOf(process.pid) === process.startTime);
+  // Proven ours: a real pid (never a group, 0 or init) whose process started when the recorded one did.
+  const leftovers = processes.filter(
+    ({ pid, startTime }) => Number.isSafeInteger(pid) && pid > 1 && pid !== process.pid && Number.isSafeInteger(startTime) && startTimeOf(pid) === startTime,
+  );
   if (leftovers.length === 0) return 0;
   log.warn({ pids: leftovers.map((process) => process.pid) }, 'ending the processes a previous daemon left running');
   for (const { pid } of leftovers) signalGroup(pid, 'SIGTERM');
