@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { CliError, cliError } from './errors/cli-error.js';
-import { checkSocketPath, type PoolHome } from './home.js';
+import { checkHome, checkSocketPath, type PoolHome } from './home.js';
 import { readServerSentEvents, type ServerSentEvent } from './sse.js';
 
 // `require`, not `import`: on Node 22 and later, importing node:http as an ES module reads every export,
@@ -58,6 +58,7 @@ export class DaemonClient {
 
   /** True when the daemon answers `/healthz` within `timeout` ms. */
   async healthy(timeout = 2_000): Promise<boolean> {
+    checkHome(this.home);
     try {
       await this.request('GET', '/healthz', { timeout });
       return true;
@@ -80,6 +81,8 @@ export class DaemonClient {
 
   #send(method: string, path: string, options: RequestOptions, signal?: AbortSignal): Promise<IncomingMessage> {
     checkSocketPath(this.home);
+    // Before anything is sent: a socket someone else put there would receive every job's config.
+    checkHome(this.home);
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (payload !== undefined) {

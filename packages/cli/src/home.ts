@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cliError } from './errors/cli-error.js';
@@ -44,15 +44,62 @@ export function checkSocketPath(home: PoolHome): void {
   }
 }
 
-/** Creates the directory private to its user (0700), and tightens an existing one that is not. */
+/**
+ * Creates the directory private to its user (0700), and tightens an existing one that others may only read.
+ * Refuses, as ssh does for ~/.ssh, a directory of another user's or one others may write to: whoever can
+ * write there can plant the job set the daemon runs, a symbolic link its log is appended through, or a socket
+ * that receives every job's config and secrets.
+ */
 export function ensureHome(home: PoolHome): void {
   checkSocketPath(home);
+  let stat: Stats;
   try {
     mkdirSync(home.directory, { recursive: true, mode: 0o700 });
-    const stat = statSync(home.directory);
+    stat = statSync(home.directory);
     if (!stat.isDirectory()) throw new Error('it is not a directory');
-    if (stat.uid === process.getuid?.() && (stat.mode & 0o077) !== 0) chmodSync(home.directory, 0o700);
   } catch (error) {
     throw cliError('POOL_HOME_UNUSABLE', { directory: home.directory, detail: (error as Error).message }, error);
+  }
+  checkHome(home, stat);
+  if ((stat.mode & 0o077) !== 0) chmodSync(home.directory, 0o700);
+}
+
+/**
+ * What `ensureHome` refuses, for commands that only talk to the daemon: a home of another user's or writable
+ * by others, a socket file that is not this user's socket. Two stat calls; nothing is created.
+ */
+export function checkHome(home: PoolHome, directory?: Stats): void {
+  const uid = process.getuid?.();
+  if (uid === undefined) return;
+  const unsafe = (detail: string, fix: string) => cliError('POOL_HOME_UNSAFE', { directory: home.directory, detail, fix });
+  let stat = directory;
+  if (!stat) {
+    try {
+      stat = statSync(home.directory);
+    } catch {
+      return; // Not created yet: nothing in it to trust or distrust.
+    }
+  }
+  if (stat.uid !== uid) {
+    throw unsafe(`it belongs to uid ${stat.uid}, not to you (uid ${uid})`, `Use a directory of your own: unset POOL_HOME for ~/.pool, or point it elsewhere.`);
+  }
+  if ((stat.mode & 0o022) !== 0) {
+    throw unsafe(
+      `others may write to it (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}), so its files may have been planted`,
+      `Check its files, then make it private: chmod 700 ${home.directory}`,
+    );
+  }
+  for (const [name, path] of [
+    ['logs directory', home.logsDirectory],
+    ['socket', home.socket],
+  ] as const) {
+    let entry: Stats;
+    try {
+      entry = lstatSync(path);
+    } catch {
+      continue;
+    }
+    if (entry.uid !== uid) throw unsafe(`its ${name} ${path} is not yours (uid ${entry.uid})`, `Remove ${path} if you did not make it, and look at who could.`);
+    if ((entry.mode & 0o022) !== 0) throw unsafe(`others may write to its ${name} ${path}`, `chmod go-w ${path}`);
   }
 }

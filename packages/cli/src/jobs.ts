@@ -25,8 +25,9 @@ export function checkJobName(name: string): string {
   return jobKey(name);
 }
 
-export async function listJobs(client: DaemonClient): Promise<JobRecord[]> {
-  return client.get<JobRecord[]>('/jobs');
+/** The loaded jobs; `env: true` for their env values in clear (the daemon shows `***` otherwise). */
+export async function listJobs(client: DaemonClient, options: { env?: boolean } = {}): Promise<JobRecord[]> {
+  return client.get<JobRecord[]>('/jobs', options.env ? { query: { env: true } } : undefined);
 }
 
 /** The jobs a command acts on: every loaded job for `all`, else the one named. */

@@ -59,7 +59,8 @@ export function buildProgram(version: string, setExitCode: (code: number) => voi
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', environment)
     .option('--worker', 'the script is a worker module (default export: a WorkerBase subclass), even if pool cannot tell');
   define(program, 'ps [job]', 'list the processes: job, id, pid, state, uptime, restarts, CPU, memory', async () => (await import('./commands/ps.js')).ps);
-  define(program, 'info <job>', 'show a job (or "all"): its command, state and processes', async () => (await import('./commands/info.js')).info);
+  define(program, 'info <job>', 'show a job (or "all"): its command, state and processes (env values hidden)', async () => (await import('./commands/info.js')).info)
+    .option('--show-env', 'show the env values in clear');
   define(program, 'scale <job> <n>', 'set the number of processes: 3 or =3 sets, +1 adds, -1 removes', async () => (await import('./commands/scale.js')).scale);
   define(program, 'stop <job>', 'stop a job\'s processes (not restarted until `pool start <job>`); job may be "all"', job('stopJob'));
   define(program, 'restart <job>', 'restart a job\'s processes, one after the other; job may be "all"', job('restartJob'));

@@ -1,8 +1,9 @@
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { isAlive, waitFor } from '@pool/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Sandbox } from './helpers/sandbox.js';
+import { errorOf, Sandbox } from './helpers/sandbox.js';
 
 // The attacks of a local adversary, as the CLI and its daemon meet them (docs/security.md).
 describe('pool against hostile input', () => {
@@ -24,7 +25,7 @@ describe('pool against hostile input', () => {
     const logs = await waitFor(async () => {
       const { stdout } = await sandbox.run(['logs', 'say']);
       return stdout.includes('greeting=') ? stdout : undefined;
-    }, 30_000);
+    }, { timeout: 30_000 });
     expect(logs).toContain(`greeting=${value}`);
     expect(existsSync(marker)).toBe(false);
   });
@@ -102,5 +103,71 @@ describe('pool against hostile input', () => {
       expect(JSON.parse((await sandbox.run(['ps', '--json'])).stdout)).toEqual([]);
     }
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a POOL_HOME that others may write to is refused with the fix, before anything is created or sent', async () => {
+    mkdirSync(sandbox.home, { mode: 0o700 });
+    chmodSync(sandbox.home, 0o777);
+    sandbox.file('pool.config.json', JSON.stringify({ jobs: { secret: { cmd: ['sleep', '1000'], env: { STRIPE_KEY: 'sk_live_x' } } } }));
+    for (const args of [['start', 'pool.config.json', '--json'], ['daemon', 'start', '--json'], ['ps', '--json']]) {
+      const refused = await sandbox.run(args);
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(errorOf(refused)).toMatchObject({ code: 'POOL_HOME_UNSAFE' });
+      expect(errorOf(refused).hint).toContain(`Check its files, then make it private: chmod 700 ${sandbox.home}`);
+    }
+    expect(readdirSync(sandbox.home)).toEqual([]);
+    expect(sandbox.daemonPid()).toBeUndefined();
+  });
+
+  it('a pool.log planted as a symbolic link is never appended to', async () => {
+    const target = join(sandbox.root, 'root-only');
+    writeFileSync(target, 'precious\n');
+    mkdirSync(sandbox.home, { mode: 0o700 });
+    symlinkSync(target, join(sandbox.home, 'pool.log'));
+    const refused = await sandbox.run(['daemon', 'start', '--json']);
+    expect(errorOf(refused)).toMatchObject({ code: 'POOL_HOME_UNSAFE' });
+    expect(errorOf(refused).message).toContain('is a symbolic link');
+    expect(readFileSync(target, 'utf8')).toBe('precious\n');
+  });
+
+  it.runIf(process.getuid?.() === 0)('as root: a POOL_HOME of another user, and a socket another user swapped in, are refused; the socket receives nothing', async () => {
+    mkdirSync(sandbox.home, { mode: 0o700 });
+    chownSync(sandbox.home, 65534, 65534);
+    const foreign = await sandbox.run(['daemon', 'start', '--json']);
+    expect(errorOf(foreign)).toMatchObject({ code: 'POOL_HOME_UNSAFE' });
+    expect(errorOf(foreign).message).toContain('belongs to uid 65534');
+    chownSync(sandbox.home, 0, 0);
+    // A listening socket of uid 65534's in our home (as if swapped in while the daemon was down).
+    let received = 0;
+    const impostor = createServer((connection) => connection.on('data', (chunk) => (received += chunk.length)));
+    await new Promise<void>((resolve) => impostor.listen(join(sandbox.home, 'pool.sock'), resolve));
+    try {
+      chownSync(join(sandbox.home, 'pool.sock'), 65534, 65534);
+      sandbox.file('pool.config.json', JSON.stringify({ jobs: { secret: { cmd: ['sleep', '1000'], env: { STRIPE_KEY: 'sk_live_x' } } } }));
+      const refused = await sandbox.run(['start', 'pool.config.json', '--json']);
+      expect(errorOf(refused)).toMatchObject({ code: 'POOL_HOME_UNSAFE' });
+      expect(errorOf(refused).message).toContain('pool.sock is not yours');
+      expect(received).toBe(0);
+    } finally {
+      await new Promise((resolve) => impostor.close(resolve));
+    }
+  });
+
+  it('pool info hides env values unless --show-env; pool save keeps them', async () => {
+    sandbox.file('pool.config.json', JSON.stringify({ jobs: { db: { cmd: ['sleep', '1000'], env: { DB_PASSWORD: 'hunter2', PORT_HINT: '1' } } } }));
+    expect((await sandbox.run(['start', 'pool.config.json'])).code).toBe(0);
+    const plain = await sandbox.run(['info', 'db']);
+    expect(plain.stdout).toMatch(/env +DB_PASSWORD, PORT_HINT \(values: --show-env\)/);
+    const json = await sandbox.json<{ config: { env: Record<string, string> } }>(['info', 'db']);
+    expect(json.config.env).toEqual({ DB_PASSWORD: '***', PORT_HINT: '***' });
+    expect((await sandbox.run(['info', 'all', '--json'])).stdout).not.toContain('hunter2');
+    expect((await sandbox.run(['info', 'db', '--show-env'])).stdout).toContain('DB_PASSWORD=hunter2');
+    expect((await sandbox.json<{ config: { env: Record<string, string> } }>(['info', 'db', '--show-env'])).config.env.DB_PASSWORD).toBe('hunter2');
+    // What is saved is the job as it runs, values included (in a file of mode 0600).
+    expect((await sandbox.run(['save'])).code).toBe(0);
+    expect(readFileSync(join(sandbox.home, 'dump.json'), 'utf8')).toContain('"DB_PASSWORD": "hunter2"');
+    // Starting the same file again is no change (the comparison sees the values).
+    const again = await sandbox.run(['start', 'pool.config.json']);
+    expect(again.code, again.stderr).toBe(0);
   });
 });

@@ -16,7 +16,7 @@ describe('the error registry', () => {
       // A message is a sentence, or (POOL_USAGE) the detail the parser gave: never empty.
       expect(definition.message.trim().length).toBeGreaterThan(0);
       expect(definition.hint.length).toBeGreaterThan(10);
-      expect([400, 401, 404, 409, 413, 500, 503]).toContain(definition.status);
+      expect([400, 401, 403, 404, 409, 413, 500, 503]).toContain(definition.status);
     }
   });
 

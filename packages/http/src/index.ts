@@ -5,4 +5,5 @@ export { createPoolServer, type PoolServer, type PoolServerOptions } from './ser
 export { prometheusText } from './metrics.js';
 export type { LogRecordLike, LogSource } from './routes/streams.js';
 export type { ErrorBody } from './errors.js';
+export type { RedactEnv } from './redact.js';
 export default poolHttp;

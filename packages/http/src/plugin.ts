@@ -4,6 +4,7 @@ import fastifyPlugin from 'fastify-plugin';
 import { poolError, type Manager } from '@pool/core';
 import { bearerAuth } from './auth.js';
 import { requestGuard } from './guard.js';
+import { envRedactor, type RedactEnv } from './redact.js';
 import { errorHandler } from './errors.js';
 import { EventLog } from './event-log.js';
 import { openApiCollector } from './openapi.js';
@@ -29,6 +30,8 @@ export interface PoolHttpOptions {
   allowedHosts?: readonly string[] | true;
   /** Browser origins allowed to send state-changing requests, besides the server's own. */
   allowedOrigins?: readonly string[];
+  /** Job env values shown as `***` (unless `?env=true`): `true` every one (default), names matching these patterns, or `false` none. */
+  redactEnv?: RedactEnv;
   /** A `memoryTransport()` from @pool/log-transports that the Manager writes to: enables the logs routes. */
   logs?: LogSource;
   /** Largest request body in bytes. Default 1 MiB. */
@@ -54,7 +57,7 @@ declare module 'fastify' {
 const version = '0.1.0';
 
 const routes: FastifyPluginAsync<PoolHttpOptions> = async (scope, options) => {
-  const { manager, token, logs, allowedHosts, allowedOrigins, bodyLimit = 1024 * 1024, eventBuffer = 1_000, heartbeatInterval = 15_000 } = options;
+  const { manager, token, logs, allowedHosts, allowedOrigins, redactEnv, bodyLimit = 1024 * 1024, eventBuffer = 1_000, heartbeatInterval = 15_000 } = options;
   const openApi = openApiCollector(scope, '@pool/http', version);
   scope.setValidatorCompiler(strictValidatorCompiler());
   scope.setErrorHandler(errorHandler(bodyLimit));
@@ -79,7 +82,7 @@ const routes: FastifyPluginAsync<PoolHttpOptions> = async (scope, options) => {
     api.addHook('onRoute', (route) => {
       route.bodyLimit ??= bodyLimit;
     });
-    jobRoutes(api, manager);
+    jobRoutes(api, manager, envRedactor(redactEnv));
     processRoutes(api, manager);
     streamRoutes(api, manager, events, streams, logs);
     observeRoutes(api, manager);

@@ -101,6 +101,7 @@ export function serializeProcess(info: ProcessInfo): Record<string, unknown> {
   return info.lastExit ? { ...info, lastExit: { ...info.lastExit, error: plainError(info.lastExit.error) } } : info as unknown as Record<string, unknown>;
 }
 
-export function serializeJob(info: JobInfo): Record<string, unknown> {
-  return { ...info, processes: info.processes.map(serializeProcess), failure: plainError(info.failure) };
+/** A job as the API shows it; `redact` hides its config's env values (see redact.ts). */
+export function serializeJob(info: JobInfo, redact: (config: Record<string, unknown>) => Record<string, unknown> = (config) => config): Record<string, unknown> {
+  return { ...info, config: redact(info.config as unknown as Record<string, unknown>), processes: info.processes.map(serializeProcess), failure: plainError(info.failure) };
 }

@@ -130,12 +130,12 @@ describe('@pool/http security', () => {
   it('refuses to mount without a token unless told `auth: false`, and warns when such a server listens on TCP', async () => {
     const manager = await newManager();
     const bare = Fastify({ logger: false });
-    const error = await bare.register(poolHttp, { manager }).ready().catch((caught: unknown) => caught);
+    const error = await Promise.resolve(bare.register(poolHttp, { manager }).ready()).catch((caught: unknown) => caught);
     await bare.close();
     expect(isPoolError(error, 'POOL_AUTH_NOT_CONFIGURED')).toBe(true);
     expect((error as Error & { hint: string }).hint).toContain('auth: false');
     const both = Fastify({ logger: false });
-    const conflicting = await both.register(poolHttp, { manager, auth: false, token: 'x'.repeat(32) }).ready().catch((caught: unknown) => caught);
+    const conflicting = await Promise.resolve(both.register(poolHttp, { manager, auth: false, token: 'x'.repeat(32) }).ready()).catch((caught: unknown) => caught);
     await both.close();
     expect(isPoolError(conflicting, 'POOL_INVALID_OPTION')).toBe(true);
 
@@ -250,5 +250,30 @@ describe('@pool/http against web pages: DNS rebinding and cross-site requests', 
       }).on('error', reject);
     });
     expect(status).toBe(200);
+  });
+});
+
+describe('@pool/http keeps env values out of its answers', () => {
+  it('GET /jobs shows env names with *** for values unless ?env=true; redactEnv picks names by pattern, or none', async () => {
+    const config = { name: 'db', cmd: [process.execPath, '-e', 'setInterval(() => {}, 1000)'], env: { DB_PASSWORD: 'hunter2', STRIPE_KEY: 'sk_live_x', NODE_ENV: 'production' } };
+    const token = 't'.repeat(32);
+    const authorization = `Bearer ${token}`;
+    const { app } = await harness({ token });
+    const loaded = await app.inject({ method: 'POST', url: '/pool/jobs', headers: { authorization }, payload: config });
+    expect(loaded.statusCode).toBe(201);
+    expect(loaded.body).not.toContain('hunter2');
+    for (const url of ['/pool/jobs', '/pool/jobs/db']) {
+      const hidden = await app.inject({ url, headers: { authorization } });
+      expect(hidden.body, url).not.toMatch(/hunter2|sk_live_x|production/);
+      expect(hidden.body).toContain('"DB_PASSWORD":"***"');
+      const shown = await app.inject({ url: `${url}?env=true`, headers: { authorization } });
+      expect(shown.body).toContain('"DB_PASSWORD":"hunter2"');
+    }
+    const picked = await harness({ redactEnv: ['*password*', '*_KEY'] });
+    await picked.app.inject({ method: 'POST', url: '/pool/jobs', payload: config });
+    expect((await picked.app.inject('/pool/jobs/db')).json().config.env).toEqual({ DB_PASSWORD: '***', STRIPE_KEY: '***', NODE_ENV: 'production' });
+    const none = await harness({ redactEnv: false });
+    await none.app.inject({ method: 'POST', url: '/pool/jobs', payload: config });
+    expect((await none.app.inject('/pool/jobs/db')).json().config.env).toEqual(config.env);
   });
 });

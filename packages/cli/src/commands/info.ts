@@ -4,21 +4,22 @@ import { checkJobName, jobPath, listJobs } from '../jobs.js';
 import type { JobRecord, JobStatsRecord } from '../records.js';
 
 /** One job (`all`: every job) with its config, state and processes. */
-export async function info(context: CommandContext, name: string): Promise<number> {
+export async function info(context: CommandContext, name: string, options: { showEnv?: boolean } = {}): Promise<number> {
   const { client, output } = context;
-  const records = name === 'all' ? await listJobs(client) : [await client.get<JobRecord>(jobPath(checkJobName(name)))];
+  const env = options.showEnv === true;
+  const records = name === 'all' ? await listJobs(client, { env }) : [await client.get<JobRecord>(jobPath(checkJobName(name)), env ? { query: { env } } : undefined)];
   if (output.json) {
     output.value(name === 'all' ? records : records[0]);
     return 0;
   }
   for (const [index, record] of records.entries()) {
     if (index > 0) output.line();
-    await describe(context, record);
+    await describe(context, record, env);
   }
   return 0;
 }
 
-async function describe({ client, output }: CommandContext, record: JobRecord): Promise<void> {
+async function describe({ client, output }: CommandContext, record: JobRecord, showEnv: boolean): Promise<void> {
   const stats = await client.get<JobStatsRecord>(jobPath(record.name, '/stats')).catch(() => undefined);
   const { paint } = output;
   const { config } = record;
@@ -33,7 +34,8 @@ async function describe({ client, output }: CommandContext, record: JobRecord): 
   ];
   if (config.port !== undefined) rows.push(['port', `${String(config.port)} (+ the process id)`]);
   for (const [socket, address] of Object.entries(record.sockets ?? {})) rows.push([`socket ${socket}`, JSON.stringify(address)]);
-  if (config.env && Object.keys(config.env).length > 0) rows.push(['env', Object.keys(config.env as object).join(', ')]);
+  const env = Object.entries((config.env ?? {}) as Record<string, unknown>);
+  if (env.length > 0) rows.push(['env', showEnv ? env.map(([key, value]) => `${key}=${String(value)}`).join(' ') : `${env.map(([key]) => key).join(', ')} (values: --show-env)`]);
   if (record.failure) rows.push(['failure', `${record.failure.code}: ${record.failure.message}`]);
   const width = Math.max(...rows.map(([key]) => key.length));
   output.lines(rows.map(([key, value]) => `${paint('gray', key.padEnd(width))}  ${value}`));

@@ -5,7 +5,7 @@ import { displayName, listJobs } from '../jobs.js';
 
 /** Writes the daemon's jobs (each at its current scale) to `$POOL_HOME/dump.json`, atomically. */
 export async function save({ client, output, home }: CommandContext): Promise<number> {
-  const jobs = savedJobs((await listJobs(client)) as JobSnapshot[]);
+  const jobs = savedJobs((await listJobs(client, { env: true })) as JobSnapshot[]);
   ensureHome(home);
   writeFileAtomic(home.dumpFile, `${JSON.stringify(jobSetFile(jobs), null, 2)}\n`);
   const names = jobs.map((job) => `${job.session}.${job.config.name}`);

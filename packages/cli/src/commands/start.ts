@@ -24,7 +24,7 @@ export async function start(context: CommandContext, argument: string, options: 
 
   const daemon = await ensureDaemon(home, output);
   if (daemon.started) output.note(`started the pool daemon (pid ${daemon.pid ?? '?'}, ${home.directory})`);
-  const loaded = new Map((await listJobs(client)).map((job) => [job.name, job]));
+  const loaded = new Map((await listJobs(client, { env: true })).map((job) => [job.name, job]));
   const plan = configs.map((config) => ({ config, current: loaded.get(`${session ?? 'default'}.${config.name}`) }));
   // Starting the same file again is no error (a restarted daemon brought its jobs back; -w scales them); another
   // config under a loaded job's name is, before anything is loaded.

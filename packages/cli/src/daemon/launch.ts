@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DaemonClient } from '../client.js';
 import type { Output } from '../format/output.js';
+import { cliError } from '../errors/cli-error.js';
 import { ensureHome, type PoolHome } from '../home.js';
 import { readPid, runningDaemonPid } from './pid-file.js';
 
@@ -25,7 +26,7 @@ export async function ensureDaemon(home: PoolHome, output: Output): Promise<Daem
   if (await client.healthy()) return { pid: readPid(home.pidFile), started: false };
   ensureHome(home);
   const logOffset = sizeOf(home.logFile);
-  const log = openSync(home.logFile, 'a', 0o600);
+  const log = openLog(home);
   const child = spawn(process.execPath, [binPath, 'daemon', 'start', '--foreground'], {
     detached: true,
     stdio: ['ignore', log, log],
@@ -58,6 +59,27 @@ export async function ensureDaemon(home: PoolHome, output: Output): Promise<Daem
   const { poolError } = await import('@pool/core');
   const tail = logTail(home.logFile, logOffset);
   throw poolError('POOL_DAEMON_START_FAILED', { detail: tail ? `${exit}; the end of its log:\n${tail}` : exit, logFile: home.logFile });
+}
+
+/** pool.log, appended to: never through a symbolic link, never a file of another user's. */
+function openLog(home: PoolHome): number {
+  let fd: number;
+  try {
+    fd = openSync(home.logFile, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  } catch (error) {
+    const loop = (error as NodeJS.ErrnoException).code === 'ELOOP';
+    throw cliError(loop ? 'POOL_HOME_UNSAFE' : 'POOL_HOME_UNUSABLE', {
+      directory: home.directory,
+      detail: loop ? `its log ${home.logFile} is a symbolic link` : `cannot open ${home.logFile}: ${(error as Error).message}`,
+      fix: `Remove ${home.logFile} if you did not make it, and look at who could.`,
+    }, error);
+  }
+  const stat = fstatSync(fd);
+  if (stat.uid !== process.getuid?.() || !stat.isFile()) {
+    closeSync(fd);
+    throw cliError('POOL_HOME_UNSAFE', { directory: home.directory, detail: `its log ${home.logFile} is not a file of yours (uid ${stat.uid})`, fix: `Remove ${home.logFile} if you did not make it, and look at who could.` });
+  }
+  return fd;
 }
 
 function sizeOf(file: string): number {

@@ -120,7 +120,7 @@ export function writeFileAtomic(file: string, text: string, mode = 0o600): void 
   const directory = dirname(file);
   const temporary = join(directory, `.${basename(file)}.${process.pid}.${++sequence}.tmp`);
   try {
-    const fd = openSync(temporary, 'w', mode);
+    const fd = openSync(temporary, 'wx', mode); // exclusive: never through a link planted under that name
     try {
       writeSync(fd, text);
       fsyncSync(fd);

@@ -207,6 +207,11 @@ export const errorCodes = {
     hint: 'Point POOL_HOME at a directory of yours with a short path (it is created, mode 0700), or unset it for ~/.pool.',
     status: 400,
   },
+  POOL_HOME_UNSAFE: {
+    message: 'POOL_HOME {directory} is not safe to use: {detail}',
+    hint: '{fix} (pool refuses a home that another user could have written to, as ssh refuses such a ~/.ssh).',
+    status: 400,
+  },
   POOL_NOTHING_SAVED: {
     message: 'No saved job set: {file} does not exist',
     hint: 'Save the jobs the daemon runs with `pool save` first.',

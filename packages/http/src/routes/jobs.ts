@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { poolError, type JobConfig, type Manager, type ScaleValue } from '@pool/core';
+import { poolError, type JobConfig, type JobInfo, type Manager, type ScaleValue } from '@pool/core';
 import { errors, jobParams, jobSchema, okSchema, serializeJob, signalBody, statsSchema } from '../schemas.js';
 import { jobConfigBody } from '../validation.js';
+
+type Redact = (config: Record<string, unknown>) => Record<string, unknown>;
 
 type JobParams = { Params: { job: string } };
 
@@ -21,15 +23,26 @@ function split(job: string): { session: string; name: string } {
   return { session: session!, name: name! };
 }
 
-export function jobRoutes(app: FastifyInstance, manager: Manager): void {
-  app.get('/jobs', {
-    schema: { summary: 'Every job', response: { 200: { type: 'array', items: jobSchema }, ...errors } },
-    handler: async () => manager.jobs().map((name) => serializeJob(manager.info(name))),
+const envQuery = {
+  type: 'object',
+  properties: { env: { type: 'boolean', description: 'Show env values in clear (they are `***` by default).' } },
+  additionalProperties: false,
+} as const;
+
+type EnvQuery = { Querystring: { env?: boolean } };
+
+export function jobRoutes(app: FastifyInstance, manager: Manager, redact: Redact): void {
+  const shown = (request: { query: { env?: boolean } }): Redact => (request.query.env === true ? (config) => config : redact);
+  const serialize = (info: JobInfo) => serializeJob(info, redact);
+
+  app.get<EnvQuery>('/jobs', {
+    schema: { summary: 'Every job (env values hidden unless ?env=true)', querystring: envQuery, response: { 200: { type: 'array', items: jobSchema }, ...errors } },
+    handler: async (request) => manager.jobs().map((name) => serializeJob(manager.info(name), shown(request))),
   });
 
-  app.get<JobParams>('/jobs/:job', {
-    schema: { summary: 'One job', params: jobParams, response: { 200: jobSchema, ...errors } },
-    handler: async (request) => serializeJob(manager.info(request.params.job)),
+  app.get<JobParams & EnvQuery>('/jobs/:job', {
+    schema: { summary: 'One job (env values hidden unless ?env=true)', params: jobParams, querystring: envQuery, response: { 200: jobSchema, ...errors } },
+    handler: async (request) => serializeJob(manager.info(request.params.job), shown(request)),
   });
 
   app.post<{ Body: JobConfig; Querystring: { session?: string; start?: boolean; wait?: boolean } }>('/jobs', {
@@ -38,7 +51,7 @@ export function jobRoutes(app: FastifyInstance, manager: Manager): void {
       const { session, start = true, wait = true } = request.query;
       const name = await manager.load(request.body, { ...(session ? { session } : {}), start: start && wait });
       if (start && !wait) manager.startJob(name).catch((error: unknown) => request.log.error({ err: error, job: name }, 'job start failed'));
-      return reply.code(201).send(serializeJob(manager.info(name)));
+      return reply.code(201).send(serialize(manager.info(name)));
     },
   });
 
@@ -51,7 +64,7 @@ export function jobRoutes(app: FastifyInstance, manager: Manager): void {
         throw poolError('POOL_INVALID_REQUEST', { detail: `the body names job "${request.body.name}" but the path names "${name}"` });
       }
       const updated = await manager.update({ ...request.body, name }, { session });
-      return serializeJob(manager.info(updated));
+      return serialize(manager.info(updated));
     },
   });
 
@@ -74,7 +87,7 @@ export function jobRoutes(app: FastifyInstance, manager: Manager): void {
       schema: { summary, params: jobParams, response: { 200: jobSchema, ...errors } },
       handler: async (request) => {
         await run(request.params.job);
-        return serializeJob(manager.info(request.params.job));
+        return serialize(manager.info(request.params.job));
       },
     });
   }
