@@ -4,9 +4,10 @@ import type { PoolError } from './errors/index.js';
 /**
  * Why a process exited, as its Keeper saw it: `stopped` (it was asked to), `exited` (it ended by itself with
  * code 0), `crashed` (by itself, otherwise), `failed-start` (it never got ready), `timeout` (killed for a
- * missed heartbeat or a start that took too long).
+ * missed heartbeat, a start that took too long or a readiness probe that never passed), `liveness` (stopped
+ * to be replaced: its liveness probe failed `failureThreshold` times in a row).
  */
-export type ExitReason = 'stopped' | 'exited' | 'crashed' | 'failed-start' | 'timeout';
+export type ExitReason = 'stopped' | 'exited' | 'crashed' | 'failed-start' | 'timeout' | 'liveness';
 
 /**
  * The one event vocabulary of the Supervisor and the Manager. Every event names its job (a Manager job is
@@ -52,6 +53,15 @@ export interface TimeoutEvent extends ProcessEventBase {
   kind: 'heartbeat' | 'start';
   after: number;
 }
+/** A ready process failed its liveness probe `failures` times in a row: it is stopped and replaced. */
+export interface UnhealthyEvent extends ProcessEventBase {
+  type: 'unhealthy';
+  failures: number;
+  /** The last failure: "HTTP 500", "ECONNREFUSED", "exit code 1", … */
+  detail: string;
+  /** What the probe checks, in words. */
+  probe: string;
+}
 export interface FlappingEvent extends EventBase {
   type: 'flapping';
   failures: number;
@@ -92,7 +102,7 @@ export interface RunningEvent extends EventBase {
 }
 
 /** What a Keeper reports, for Supervisor workers and Manager jobs alike. */
-export type KeeperEvent = SpawnEvent | ReadyEvent | ExitEvent | RestartEvent | TimeoutEvent | FlappingEvent | ScaleEvent | ReloadEvent | StopEvent;
+export type KeeperEvent = SpawnEvent | ReadyEvent | ExitEvent | RestartEvent | TimeoutEvent | UnhealthyEvent | FlappingEvent | ScaleEvent | ReloadEvent | StopEvent;
 
 export type SupervisorEvent = KeeperEvent | StartEvent | RunningEvent;
 

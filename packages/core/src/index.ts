@@ -1,4 +1,5 @@
 export { ChildHandler } from './child/child-handler.js';
+export type { ProbeConfig } from './child/probes.js';
 export type { ChildExit, ChildHandlerEvents, ChildHandlerOptions, ChildState, StopOptions } from './child/child-handler.js';
 export { toMilliseconds, type Duration } from './duration.js';
 export { errorCodes, isPoolError, PoolError, poolError } from './errors/index.js';

@@ -7,13 +7,15 @@ import { isWorkerMessage, type SerializedError, type WorkerMessage } from '../pr
 import { deferred } from './deferred.js';
 import { sendSignal } from './kill.js';
 import { whenPipesClosed } from './pipes.js';
+import { describeProbe, probeLoop, type Probe, type ProbeResult } from './probes.js';
 import { groupReaper } from './reaper.js';
 import { Tail } from './tail.js';
 
 /**
  * The life of one process; a handler runs one process once (a restart is a new ChildHandler).
  * - `idle`: made, not started.
- * - `starting`: spawned, not ready yet (the WorkerBase ready message, or `readyDelay` for a plain command).
+ * - `starting`: spawned, not ready yet (the WorkerBase ready message, then the readiness probe if any; for a
+ *   plain command its readiness probe, else `readyDelay`).
  * - `ready`: running and ready.
  * - `stopping`: its stop signal was sent (or, on a start timeout, SIGKILL); waiting for it to exit.
  * - `exiting`: the process has exited; its output is still being delivered. Orders no longer reach it.
@@ -47,6 +49,13 @@ export interface ChildHandlerOptions {
   heartbeatTimeout?: number;
   /** Without `protocol`: the process counts as ready once it has been alive this long. */
   readyDelay?: number;
+  /**
+   * Ready once this probe first passes (after the WorkerBase ready message, with `protocol`); `startTimeout`
+   * bounds it. A `message` probe waits for `process.send('ready')` (the process gets an IPC channel).
+   */
+  readiness?: Probe;
+  /** Once ready: this many failed attempts in a row report `unhealthy` (its owner restarts it). */
+  liveness?: Probe;
   stdin?: 'ignore' | 'pipe';
   /** Where the output goes: an output target, a Writable, or `'ignore'`/`null`/nothing (discarded). */
   stdout?: OutputOption | null;
@@ -90,6 +99,8 @@ export interface ChildHandlerEvents {
   spawn: [{ pid: number }];
   ready: [{ pid: number; startDuration: number }];
   unresponsive: [{ pid: number; silentFor: number }];
+  /** Its liveness probe failed `failures` times in a row; `detail` is the last failure. */
+  unhealthy: [{ pid: number; failures: number; detail: string; probe: string }];
   /** The worker's count of open connections on the shared sockets (see sockets/balance.ts). */
   connections: [{ pid: number; count: number }];
   message: [unknown];
@@ -134,6 +145,9 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
   readonly #started = deferred<void>();
   readonly #exited = deferred<ChildExit>();
   #exit: ChildExit | undefined;
+  /** Ends the readiness or liveness probe running now. */
+  #stopProbe: (() => void) | undefined;
+  #lastProbe: ProbeResult | undefined;
 
   constructor(options: ChildHandlerOptions) {
     super();
@@ -207,6 +221,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     child.once('spawn', () => this.#onSpawn());
     child.once('exit', (code, signal) => void this.#gone(code, signal));
     if (this.options.protocol) child.on('message', (message) => this.#onMessage(message));
+    else if (this.#messageReadiness) child.on('message', (message) => (message === 'ready' ? this.#passedProtocol() : this.emit('message', message)));
     this.#attachOutput(child);
     const startTimeout = this.options.startTimeout ?? defaults.startTimeout;
     if (startTimeout > 0) this.#timers.start = setTimeout(() => this.#onStartTimeout(startTimeout), startTimeout);
@@ -266,6 +281,8 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
       throw poolError('POOL_INTERNAL_STATE', { subject: this.describe(), from: this.#state, to: next });
     }
     this.#state = next;
+    this.#stopProbe?.();
+    this.#stopProbe = undefined;
     if (next === 'stopping') {
       this.#clearTimers('start', 'ready', 'heartbeat');
     } else if (next === 'exiting' || next === 'exited') {
@@ -275,7 +292,12 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
 
   #stdio(): StdioOptions {
     const { stdin = 'ignore', stdout, stderr, fds = [], protocol } = this.options;
-    return [stdin, stdout ? 'pipe' : 'ignore', stderr ? 'pipe' : 'ignore', ...fds, ...(protocol ? ['ipc' as const] : [])];
+    const ipc = protocol || this.#messageReadiness;
+    return [stdin, stdout ? 'pipe' : 'ignore', stderr ? 'pipe' : 'ignore', ...fds, ...(ipc ? ['ipc' as const] : [])];
+  }
+
+  get #messageReadiness(): boolean {
+    return this.options.readiness?.check.kind === 'message';
   }
 
   #attachOutput(child: ChildProcess): void {
@@ -294,7 +316,8 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
   #onSpawn(): void {
     if (!this.alive) return;
     this.emit('spawn', { pid: this.pid! });
-    if (this.options.protocol || this.#state !== 'starting') return;
+    if (this.options.protocol || this.#state !== 'starting' || this.#messageReadiness) return;
+    if (this.options.readiness) return this.#passedProtocol();
     const readyDelay = this.options.readyDelay ?? defaults.readyDelay;
     if (readyDelay > 0) this.#timers.ready = setTimeout(() => this.#markReady(), readyDelay);
     else this.#markReady();
@@ -314,7 +337,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
       return;
     }
     const typed = message as WorkerMessage;
-    if (typed.type === 'pool:ready') this.#markReady();
+    if (typed.type === 'pool:ready') this.#passedProtocol();
     else if (typed.type === 'pool:heartbeat') this.#onHeartbeat();
     else if (typed.type === 'pool:failed') this.#workerError = { ...typed.error, phase: typed.phase };
     else if (typed.type === 'pool:connections' && Number.isInteger(typed.count) && typed.count >= 0) {
@@ -327,6 +350,38 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     this.#timers.heartbeat?.refresh();
   }
 
+  /** The process says it is ready (or, for a command, it runs): the readiness probe, if any, has the last word. */
+  #passedProtocol(): void {
+    const probe = this.options.readiness;
+    if (this.#state !== 'starting' || this.#stopProbe) return;
+    if (!probe || probe.check.kind === 'message') return this.#markReady();
+    this.#stopProbe = probeLoop(probe, this.#probeTarget(), Math.max(1_000, probe.interval), (result) => {
+      this.#lastProbe = result;
+      if (!result.ok) return true;
+      this.#stopProbe = undefined;
+      this.#markReady();
+      return false;
+    });
+  }
+
+  #probeTarget() {
+    return { pid: this.pid!, env: this.options.env ?? process.env, ...(this.options.cwd ? { cwd: this.options.cwd } : {}) };
+  }
+
+  #watchLiveness(): void {
+    const probe = this.options.liveness;
+    if (!probe) return;
+    const target = this.#probeTarget();
+    let failures = 0;
+    this.#stopProbe = probeLoop(probe, target, probe.timeout, (result) => {
+      failures = result.ok ? 0 : failures + 1;
+      if (failures < probe.failureThreshold) return true;
+      this.#stopProbe = undefined;
+      this.emit('unhealthy', { pid: target.pid, failures, detail: result.detail, probe: describeProbe(probe.check, target) });
+      return false;
+    });
+  }
+
   #markReady(): void {
     if (this.#state !== 'starting') return;
     this.#enter('ready');
@@ -337,6 +392,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
       this.#lastHeartbeat = Date.now();
       this.#timers.heartbeat = setTimeout(() => this.#onSilence(heartbeatTimeout), heartbeatTimeout);
     }
+    this.#watchLiveness();
     this.emit('ready', { pid: this.pid!, startDuration: this.#readyAt - this.#spawnedAt });
     this.#started.resolve();
   }
@@ -360,8 +416,11 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
 
   #onStartTimeout(timeout: number): void {
     if (this.#state !== 'starting') return;
-    const { command } = this.options;
-    this.#failure = poolError('POOL_START_TIMEOUT', { pid: this.pid, command, timeout });
+    const { command, readiness } = this.options;
+    this.#failure =
+      readiness && (this.#lastProbe || readiness.check.kind === 'message')
+        ? poolError('POOL_NOT_READY', { pid: this.pid, command, timeout, probe: describeProbe(readiness.check, this.#probeTarget()), detail: this.#lastProbe?.detail ?? 'no message came' })
+        : poolError('POOL_START_TIMEOUT', { pid: this.pid, command, timeout });
     this.#enter('stopping');
     this.#killWithin(0);
   }

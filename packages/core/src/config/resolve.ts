@@ -1,7 +1,9 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { resolveProbe, type Probe, type ProbeConfig } from '../child/probes.js';
 import { toMilliseconds } from '../duration.js';
+import { isPoolError } from '../errors/index.js';
 import type { SocketOptions } from '../sockets/shared-sockets.js';
 import { defaultBackoff, type BackoffOptions } from '../keeper/backoff.js';
 import { defaultFlapping, type FlappingOptions } from '../keeper/flapping.js';
@@ -31,6 +33,8 @@ export interface ResolvedJob {
   flapping: FlappingOptions | false;
   backoff: BackoffOptions;
   readyDelay: number;
+  readiness: Probe | undefined;
+  liveness: Probe | undefined;
   minUptime: number;
   priority: number;
   redirectOutput: { stdout: boolean; stderr: boolean };
@@ -63,6 +67,8 @@ export function resolveJob(config: JobConfig, source: string): ResolvedJob {
       factor: config.backoff?.factor ?? defaultBackoff.factor,
     },
     readyDelay: resolveReadyDelay(config, source),
+    readiness: probe(config.readiness, 'readiness', source),
+    liveness: probe(config.liveness, 'liveness', source),
     minUptime: toMilliseconds(config.minUptime ?? 1_000, 'minUptime'),
     priority: config.priority ?? 0,
     redirectOutput: { stdout: redirectOutput.includes('stdout'), stderr: redirectOutput.includes('stderr') },
@@ -102,7 +108,21 @@ function resolveFlapping(flapping: JobConfig['flapping']): FlappingOptions | fal
   };
 }
 
+function probe(config: ProbeConfig | undefined, purpose: 'readiness' | 'liveness', source: string): Probe | undefined {
+  if (config === undefined) return undefined;
+  try {
+    return resolveProbe(config, purpose);
+  } catch (error) {
+    if (!isPoolError(error, 'POOL_INVALID_OPTION')) throw error;
+    const { path, detail } = error.context as { path: string; detail: string };
+    throw invalidConfig([{ path, message: detail }], source);
+  }
+}
+
 function resolveReadyDelay(config: JobConfig, source: string): number {
+  if (config.readiness !== undefined && (config.readyDelay ?? config.warmupDelay) !== undefined) {
+    throw invalidConfig([{ path: 'readyDelay', message: 'is a timer that readiness replaces: give one or the other' }], source);
+  }
   if (config.readyDelay !== undefined && config.warmupDelay !== undefined) {
     throw invalidConfig([{ path: 'warmupDelay', message: 'is the old name of readyDelay: give only readyDelay' }], source);
   }

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import type { Duration } from '../duration.js';
+import type { ProbeConfig } from '../child/probes.js';
 import type { SocketOptions } from '../sockets/shared-sockets.js';
 
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
@@ -50,6 +51,10 @@ export interface JobConfig {
   readyDelay?: Duration;
   /** @deprecated The old name of `readyDelay`, still read. */
   warmupDelay?: Duration;
+  /** A process is ready once this probe first passes; a start that does not get there within its timeout fails. */
+  readiness?: ProbeConfig;
+  /** Once ready, `failureThreshold` failed attempts in a row restart the process (reason `liveness`). */
+  liveness?: ProbeConfig;
   minUptime?: Duration;
   priority?: number;
   redirectOutput?: ('stdout' | 'stderr')[];
@@ -106,6 +111,52 @@ const worker = {
   additionalProperties: false,
 };
 
+const probeKinds = {
+  http: {
+    description: 'A 2xx answer passes: a URL, or { port, path, host } (port: the process\'s PORT by default; host 127.0.0.1).',
+    type: ['string', 'object'],
+    properties: {
+      port: { type: 'integer', minimum: 1, maximum: 65_535 },
+      path: { type: 'string', pattern: '^/' },
+      host: { type: 'string', minLength: 1 },
+    },
+    additionalProperties: false,
+  },
+  tcp: {
+    description: 'A connection passes: a port, or { port, host } (port: the process\'s PORT by default).',
+    type: ['integer', 'object'],
+    minimum: 1,
+    maximum: 65_535,
+    properties: { port: { type: 'integer', minimum: 1, maximum: 65_535 }, host: { type: 'string', minLength: 1 } },
+    additionalProperties: false,
+  },
+  exec: { description: 'Exit code 0 passes: an argv, run without a shell, with the process\'s env and POOL_PROBED_PID.', type: 'array', items: { type: 'string' }, minItems: 1 },
+};
+
+const probeTimings = {
+  interval: duration('Between two attempts. Default 250ms (readiness), 10s (liveness).'),
+  timeout: duration('Readiness: a start not ready within this long fails (default 30s). Liveness: one attempt\'s limit (default 5s).'),
+  initialDelay: duration('Before the first attempt. Default 0.'),
+};
+
+const oneKind = (kinds: string[]) => ({ oneOf: kinds.map((kind) => ({ required: [kind] })) });
+
+const readiness = {
+  description: 'The process is ready once this probe first passes: one of http, tcp, exec or message (process.send("ready"), PM2\'s wait_ready).',
+  type: 'object',
+  properties: { ...probeKinds, message: { const: true, description: 'Ready when the process calls process.send("ready").' }, ...probeTimings },
+  additionalProperties: false,
+  ...oneKind(['http', 'tcp', 'exec', 'message']),
+};
+
+const liveness = {
+  description: 'Once ready, failureThreshold failed attempts in a row restart the process gracefully (reason liveness): one of http, tcp or exec.',
+  type: 'object',
+  properties: { ...probeKinds, ...probeTimings, failureThreshold: { type: 'integer', minimum: 1, description: 'Default 3.' } },
+  additionalProperties: false,
+  ...oneKind(['http', 'tcp', 'exec']),
+};
+
 const jobProperties = {
   name: { type: 'string', pattern: namePattern, description: 'The job is `<session>.<name>`.' },
   cmd: {
@@ -153,6 +204,8 @@ const jobProperties = {
   },
   readyDelay: duration('A command counts as ready once it has run this long (a worker module says so itself). Default 0.'),
   warmupDelay: duration('Deprecated: the old name of readyDelay, still read.'),
+  readiness,
+  liveness,
   minUptime: duration('A process that exits sooner than this after its start counts as a failure. Default 1s.'),
   priority: { type: 'integer', description: 'Lower starts first and stops last. Default 0.' },
   redirectOutput: {

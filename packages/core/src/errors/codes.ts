@@ -52,6 +52,11 @@ export const errorCodes = {
     hint: 'Make the worker report ready sooner (finish onStart callbacks), or raise startTimeout.',
     status: 500,
   },
+  POOL_NOT_READY: {
+    message: 'Process {pid} ({command}) did not pass its readiness probe, {probe}, within {timeout} ms (last: {detail})',
+    hint: 'Check that the process serves what the probe asks, where it asks (its PORT, host and path), or raise readiness.timeout.',
+    status: 500,
+  },
   POOL_EXITED_BEFORE_READY: {
     message: 'Process {pid} ({command}) exited before it was ready ({exit})',
     hint: 'Read the stderr tail in this error: the worker failed during start-up.',

@@ -64,6 +64,8 @@ export class Keeper {
   readonly #live = new Set<ChildHandler>();
   readonly #commits = new Map<ChildHandler, number>();
   readonly #timedOut = new WeakSet<ChildHandler>();
+  /** Processes the Keeper stops to replace them (a failed liveness probe): their exit has this reason. */
+  readonly #recycled = new WeakMap<ChildHandler, ExitReason>();
   readonly #balancer = new ConnectionBalancer();
   readonly #flapping: FlappingGuard;
   readonly #orders = new OrderQueue();
@@ -365,6 +367,7 @@ export class Keeper {
     });
     child.on('connections', ({ count }) => this.#balancer.report(child, count));
     child.on('unresponsive', ({ pid, silentFor }) => this.#onUnresponsive(child, id, pid, silentFor));
+    child.on('unhealthy', (report) => this.#onUnhealthy(child, id, report));
     child.once('exit', (exit) => this.#onExit(child, id, exit));
     return child;
   }
@@ -376,12 +379,23 @@ export class Keeper {
     void child.stop({ gracefulTimeout: 0 });
   }
 
+  /** A failed liveness probe: the process is stopped gracefully and, as its restart policy says, replaced. */
+  #onUnhealthy(child: ChildHandler, id: number, report: { pid: number; failures: number; detail: string; probe: string }): void {
+    const commit = this.#commits.has(child);
+    this.options.logger().warn({ job: this.name, id, ...report }, `${this.name}.${id} failed its liveness probe ${report.failures} times in a row: restarting it`);
+    this.#publish({ type: 'unhealthy', id, pid: report.pid, commit, failures: report.failures, detail: report.detail, probe: report.probe });
+    this.#recycled.set(child, 'liveness');
+    const slot = this.#slots.get(id);
+    if (slot?.child === child && this.#running && shouldRestart(this.options.restart, 'liveness')) slot.respawn = true;
+    void child.stop();
+  }
+
   #onExit(child: ChildHandler, id: number, exit: ChildExit): void {
     this.#live.delete(child);
     this.#balancer.forget(child);
     const commit = this.#commits.delete(child);
-    const reason = exitReason(exit, this.#timedOut.has(child));
-    if (exit.error?.code === 'POOL_START_TIMEOUT' && exit.pid !== undefined) {
+    const reason = this.#recycled.get(child) ?? exitReason(exit, this.#timedOut.has(child));
+    if ((exit.error?.code === 'POOL_START_TIMEOUT' || exit.error?.code === 'POOL_NOT_READY') && exit.pid !== undefined) {
       this.#publish({ type: 'timeout', id, pid: exit.pid, commit, kind: 'start', after: this.options.startTimeout });
     }
     this.#publish({ type: 'exit', ...exit, id, commit, reason });

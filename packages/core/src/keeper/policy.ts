@@ -9,7 +9,7 @@ import type { LastExit } from '../manager/info.js';
  * exit (code 0) on its own is `exited`, anything else `crashed`.
  */
 export function exitReason(exit: ChildExit, timedOut: boolean): ExitReason {
-  if (timedOut || exit.error?.code === 'POOL_START_TIMEOUT') return 'timeout';
+  if (timedOut || exit.error?.code === 'POOL_START_TIMEOUT' || exit.error?.code === 'POOL_NOT_READY') return 'timeout';
   if (exit.requested) return 'stopped';
   if (!exit.wasReady) return 'failed-start';
   return exit.code === 0 ? 'exited' : 'crashed';
@@ -21,9 +21,9 @@ export function shouldRestart(policy: RestartPolicy, reason: ExitReason): boolea
   return policy === 'always' || reason !== 'exited';
 }
 
-/** A run that counts for back-off and flapping: it never got ready, hung, or ended sooner than `minUptime`. */
+/** A run that counts for back-off and flapping: it never got ready, hung, failed its liveness probe, or ended sooner than `minUptime`. */
 export function isFailure(exit: ChildExit, reason: ExitReason, minUptime: number): boolean {
-  return reason === 'failed-start' || reason === 'timeout' || exit.uptime < minUptime;
+  return reason === 'failed-start' || reason === 'timeout' || reason === 'liveness' || exit.uptime < minUptime;
 }
 
 export function lastExitOf(exit: ChildExit, reason: ExitReason): LastExit {

@@ -51,7 +51,7 @@ export class Job {
     this.#host = options.host;
     const { resolved } = options;
     this.#sockets = new JobSockets(resolved.sockets);
-    const startTimeout = resolved.command.kind === 'worker' ? resolved.command.startTimeout : 0;
+    const startTimeout = resolved.readiness?.timeout ?? (resolved.command.kind === 'worker' ? resolved.command.startTimeout : 0);
     this.#keeper = new Keeper({
       name: this.name,
       subject: `job ${this.name}`,

@@ -44,6 +44,8 @@ export function childOptions(context: SpawnContext): ChildHandlerOptions {
     gracefulTimeout,
     ...(job.uid === undefined ? {} : { uid: job.uid }),
     ...(job.gid === undefined ? {} : { gid: job.gid }),
+    ...(job.readiness ? { readiness: job.readiness } : {}),
+    ...(job.liveness ? { liveness: job.liveness } : {}),
   };
   const { command } = job;
   if (command.kind === 'worker') {
@@ -55,7 +57,7 @@ export function childOptions(context: SpawnContext): ChildHandlerOptions {
       env: { ...env, ...inherited.env },
       fds: inherited.fds,
       protocol: true,
-      startTimeout: command.startTimeout,
+      startTimeout: job.readiness?.timeout ?? command.startTimeout,
       heartbeatTimeout: command.heartbeatTimeout,
     };
   }
@@ -65,8 +67,8 @@ export function childOptions(context: SpawnContext): ChildHandlerOptions {
     env: { ...env, ...socketActivationEnv(inheritedDescriptors(sockets)) },
     fds: sockets.map((socket) => socket.fd),
     readyDelay: job.readyDelay,
-    // A command is ready after readyDelay unless it exits first: there is nothing to time out.
-    startTimeout: 0,
+    // Without a readiness probe, a command is ready after readyDelay unless it exits first: nothing times out.
+    startTimeout: job.readiness?.timeout ?? 0,
   };
 }
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ChildHandler, ChildHandlerOptions } from '../child/child-handler.js';
+import { resolveProbe, type Probe, type ProbeConfig } from '../child/probes.js';
 import { toMilliseconds, type Duration } from '../duration.js';
 import { poolError } from '../errors/index.js';
 import type { Logger } from '../logger.js';
@@ -38,6 +39,10 @@ export interface SupervisorOptions {
   preserveFds?: number[];
   /** Sockets bound once by the master and inherited by every worker: `{ web: { port: 8080 } }`. */
   sockets?: Record<string, SocketOptions>;
+  /** After its ready message, a worker is ready once this probe passes (its timeout replaces startTimeout). */
+  readiness?: ProbeConfig;
+  /** Once ready, `failureThreshold` failed attempts in a row restart the worker (reason `liveness`). */
+  liveness?: ProbeConfig;
   /** Detach from the terminal (new session, output to `logFile`); with `pidFile`. Used by `main()`. */
   daemon?: boolean;
   pidFile?: string;
@@ -84,13 +89,15 @@ export interface SupervisorConfig {
   args: string[];
   backoff: BackoffOptions;
   flapping: FlappingOptions | false;
+  readiness: Probe | undefined;
+  liveness: Probe | undefined;
   name: string;
 }
 
 const known = [
   'worker', 'numprocesses', 'workers', 'checkInterval', 'heartbeatTimeout', 'workerTimeout', 'startTimeout', 'gracefulTimeout', 'minUptime', 'stdout',
   'stderr', 'preserveFds', 'sockets', 'daemon', 'pidFile', 'logFile', 'childFactory', 'env', 'cwd', 'execArgv', 'args',
-  'backoff', 'flapping', 'logger', 'name',
+  'backoff', 'flapping', 'logger', 'name', 'readiness', 'liveness',
 ];
 
 export function resolveOptions(options: SupervisorOptions, cpus: number): SupervisorConfig {
@@ -107,7 +114,7 @@ export function resolveOptions(options: SupervisorOptions, cpus: number): Superv
     workers: checkInteger(alias(options, 'numprocesses', 'workers') ?? cpus, options.workers === undefined ? 'numprocesses' : 'workers', 0, 1024),
     checkInterval: duration(options.checkInterval, 'checkInterval', 15_000) || 15_000,
     workerTimeout: duration(alias(options, 'heartbeatTimeout', 'workerTimeout'), options.workerTimeout === undefined ? 'heartbeatTimeout' : 'workerTimeout', 30_000),
-    startTimeout: duration(options.startTimeout, 'startTimeout', 30_000),
+    startTimeout: options.readiness === undefined ? duration(options.startTimeout, 'startTimeout', 30_000) : resolveProbe(options.readiness, 'readiness').timeout,
     gracefulTimeout: duration(options.gracefulTimeout, 'gracefulTimeout', 10_000),
     minUptime: duration(options.minUptime, 'minUptime', 1_000),
     stdout: toOutputTarget(options.stdout, 'stdout', 'stdout'),
@@ -124,6 +131,8 @@ export function resolveOptions(options: SupervisorOptions, cpus: number): Superv
     args: options.args ?? [],
     backoff: { ...defaultBackoff, ...options.backoff },
     flapping: options.flapping === false ? false : { ...defaultFlapping, ...options.flapping },
+    readiness: options.readiness === undefined ? undefined : resolveProbe(options.readiness, 'readiness'),
+    liveness: options.liveness === undefined ? undefined : resolveProbe(options.liveness, 'liveness'),
     name: options.name ?? 'worker',
   };
 }

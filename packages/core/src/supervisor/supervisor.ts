@@ -268,6 +268,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       stderr: config.stderr,
       fds: inherited.fds,
       gracefulTimeout: config.gracefulTimeout,
+      ...(config.readiness ? { readiness: config.readiness } : {}),
+      ...(config.liveness ? { liveness: config.liveness } : {}),
     };
   }
 
