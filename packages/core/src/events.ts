@@ -5,9 +5,11 @@ import type { PoolError } from './errors/index.js';
  * Why a process exited, as its Keeper saw it: `stopped` (it was asked to), `exited` (it ended by itself with
  * code 0), `crashed` (by itself, otherwise), `failed-start` (it never got ready), `timeout` (killed for a
  * missed heartbeat, a start that took too long or a readiness probe that never passed), `liveness` (stopped
- * to be replaced: its liveness probe failed `failureThreshold` times in a row).
+ * to be replaced: its liveness probe failed `failureThreshold` times in a row); and replaced while well, one
+ * at a time, each replacement ready first where the job shares sockets: `memory` (above `maxMemory`), `age`
+ * (`maxAge`), `cron` (`cronRestart`), `watch` (a watched file changed).
  */
-export type ExitReason = 'stopped' | 'exited' | 'crashed' | 'failed-start' | 'timeout' | 'liveness';
+export type ExitReason = 'stopped' | 'exited' | 'crashed' | 'failed-start' | 'timeout' | 'liveness' | 'memory' | 'age' | 'cron' | 'watch';
 
 /**
  * The one event vocabulary of the Supervisor and the Manager. Every event names its job (a Manager job is

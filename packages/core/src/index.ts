@@ -2,6 +2,7 @@ export { ChildHandler } from './child/child-handler.js';
 export type { ProbeConfig } from './child/probes.js';
 export type { ChildExit, ChildHandlerEvents, ChildHandlerOptions, ChildState, StopOptions } from './child/child-handler.js';
 export { toMilliseconds, type Duration } from './duration.js';
+export { toBytes, type Size } from './size.js';
 export { errorCodes, isPoolError, PoolError, poolError } from './errors/index.js';
 export type { ErrorCode, ErrorContext, ErrorDefinition } from './errors/index.js';
 export type * from './events.js';

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** What /proc/<pid>/stat says of a process (Linux). */
 export interface ProcessStat {
@@ -70,4 +70,31 @@ export function startedAt(pid: number): number | undefined {
     }
   }
   return bootTime === undefined ? undefined : bootTime + (stat.startTime * 1000) / ticksPerSecond;
+}
+
+/**
+ * The resident memory of whole process groups (a process and what it started), in bytes, by group id: one
+ * pass over /proc. Groups not found are absent; elsewhere than Linux the map is empty.
+ */
+export function groupMemory(groups: ReadonlySet<number>): Map<number, number> {
+  const usage = new Map<number, number>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return usage;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    const stat = readProcessStat(pid);
+    if (!stat || !groups.has(stat.pgid) || stat.state === 'Z') continue;
+    try {
+      const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (rss) usage.set(stat.pgid, (usage.get(stat.pgid) ?? 0) + Number(rss[1]) * 1024);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return usage;
 }

@@ -11,7 +11,7 @@ interface Metric {
 export function prometheusText(jobs: JobStats[], now = Date.now()): string {
   const metric = (name: string, type: Metric['type'], help: string): Metric => ({ name, type, help, samples: [] });
   const processes = metric('pool_processes', 'gauge', 'Processes of each job, by state.');
-  const restarts = metric('pool_restarts_total', 'counter', 'Restarts of the processes of each job.');
+  const restarts = metric('pool_restarts_total', 'counter', 'Restarts of the processes of each job, by reason (the exit that caused it, or reload).');
   const cpu = metric('pool_cpu_percent', 'gauge', 'CPU use of each job, in % of one core.');
   const memory = metric('pool_memory_rss_bytes', 'gauge', 'Resident memory of each job.');
   const uptime = metric('pool_process_uptime_seconds', 'gauge', 'Uptime of each running process.');
@@ -19,7 +19,7 @@ export function prometheusText(jobs: JobStats[], now = Date.now()): string {
     const byState = new Map<string, number>();
     for (const process of job.processes) byState.set(process.state, (byState.get(process.state) ?? 0) + 1);
     for (const [state, count] of byState) processes.samples.push({ labels: { job: job.job, state }, value: count });
-    restarts.samples.push({ labels: { job: job.job }, value: job.restarts });
+    for (const [reason, count] of Object.entries(job.restartReasons ?? {})) restarts.samples.push({ labels: { job: job.job, reason }, value: count });
     cpu.samples.push({ labels: { job: job.job }, value: job.cpu });
     memory.samples.push({ labels: { job: job.job }, value: job.rss });
     for (const process of job.processes) {

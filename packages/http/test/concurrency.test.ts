@@ -54,11 +54,14 @@ describe('@pool/http: concurrent requests', () => {
     const { app, manager } = await setUp();
     await app.inject({ method: 'POST', url: '/pool/jobs', payload: { name: 'web', cmd: ['sleep', '1000'], numprocesses: 2 } });
     await waitFor(() => manager.list('web').every((process) => process.state === 'ready'));
-    const restarts = async () => Number(/pool_restarts_total\{job="default.web"\} (\d+)/.exec((await app.inject('/pool/metrics')).body)![1]);
+    // Summed over its reasons, as `sum by (job) (pool_restarts_total)` would.
+    const restarts = async () => [...(await app.inject('/pool/metrics')).body.matchAll(/pool_restarts_total\{job="default.web",reason="[a-z-]+"\} (\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
     const victim = manager.list('web')[1]!.pid!;
     process.kill(victim, 'SIGKILL');
     await waitFor(() => manager.list('web')[1]!.restarts === 1 && manager.list('web')[1]!.state === 'ready');
     expect(await restarts()).toBe(1);
+    // Counted under the reason of the exit that caused it.
+    expect((await app.inject('/pool/metrics')).body).toContain('pool_restarts_total{job="default.web",reason="crashed"} 1');
     await app.inject({ method: 'POST', url: '/pool/jobs/web/scale', payload: { n: 1 } });
     expect(await restarts()).toBe(1);
   });

@@ -95,7 +95,8 @@ describe('@pool/http metrics', () => {
       samples.set(`${match![1]}{${match![2]}}`, Number(match![3]));
     }
     expect(samples.get('pool_processes{job="default.web",state="ready"}')).toBe(2);
-    expect(samples.get('pool_restarts_total{job="default.web"}')).toBe(0);
+    // No restart yet: no sample (a counter with a reason label is born at its first increment).
+    expect([...samples.keys()].filter((key) => key.startsWith('pool_restarts_total'))).toEqual([]);
     expect(samples.get('pool_memory_rss_bytes{job="default.web"}')).toBeGreaterThan(1_000_000);
     expect([...samples.keys()].filter((key) => key.startsWith('pool_process_uptime_seconds'))).toHaveLength(2);
     for (const name of ['pool_processes', 'pool_restarts_total', 'pool_cpu_percent', 'pool_memory_rss_bytes']) {

@@ -1,4 +1,4 @@
-import { poolError, toMilliseconds, type Duration } from '@pool/core';
+import { poolError, toBytes, toMilliseconds, type Duration } from '@pool/core';
 import type { FullPolicy } from './transport.js';
 import { defaultMaxLineLength } from './transport.js';
 
@@ -31,17 +31,8 @@ export function checkMaxLineLength(value: unknown, path: string): number {
   return checkInteger(value, path, 16, defaultMaxLineLength);
 }
 
-const sizeUnits: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-
-/** Bytes, or a string such as "512K", "10M", "1G" (powers of 1024). */
-export function parseSize(value: number | string, path: string): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
-  const match = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*$/i.exec(value) : null;
-  if (!match) throw invalidOption(path, `expected a positive number of bytes or a size such as "10M", got ${JSON.stringify(value)}`);
-  const bytes = Math.floor(Number(match[1]) * sizeUnits[match[2]!.toLowerCase()]!);
-  if (bytes <= 0) throw invalidOption(path, `expected a positive size, got ${JSON.stringify(value)}`);
-  return bytes;
-}
+/** Bytes, or a string such as "512K", "10M", "1G" (powers of 1024): core's reading of a size. */
+export const parseSize = (value: number | string, path: string): number => toBytes(value, path);
 
 export function parseDuration(value: Duration, path: string): number {
   const milliseconds = toMilliseconds(value, path);

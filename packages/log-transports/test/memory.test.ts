@@ -78,9 +78,11 @@ describe('memoryTransport', () => {
     expect(numbers.slice(-99)).toEqual(range(99, 4901));
     expect(numbers).toEqual([...new Set(numbers)].sort((a, b) => a - b));
     expect(seen.reduce((sum, entry) => sum + entry.skipped, 0) + seen.length).toBe(5000);
+    // Once unsubscribed, nothing more arrives (how many arrived before depends on timing: at most 101).
+    const delivered = seen.length;
     stop();
     const after = await scope.run(`console.log('after')`, { stdout: memory });
     await after.exited;
-    expect(seen).toHaveLength(101);
+    expect(seen).toHaveLength(delivered);
   });
 });

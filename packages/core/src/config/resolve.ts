@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolveProbe, type Probe, type ProbeConfig } from '../child/probes.js';
 import { toMilliseconds } from '../duration.js';
+import { toBytes } from '../size.js';
 import { isPoolError } from '../errors/index.js';
 import type { SocketOptions } from '../sockets/shared-sockets.js';
 import { defaultBackoff, type BackoffOptions } from '../keeper/backoff.js';
@@ -35,6 +36,8 @@ export interface ResolvedJob {
   readyDelay: number;
   readiness: Probe | undefined;
   liveness: Probe | undefined;
+  maxMemory: { bytes: number; interval: number } | undefined;
+  maxAge: { age: number; jitter: number } | undefined;
   minUptime: number;
   priority: number;
   redirectOutput: { stdout: boolean; stderr: boolean };
@@ -69,6 +72,8 @@ export function resolveJob(config: JobConfig, source: string): ResolvedJob {
     readyDelay: resolveReadyDelay(config, source),
     readiness: probe(config.readiness, 'readiness', source),
     liveness: probe(config.liveness, 'liveness', source),
+    maxMemory: config.maxMemory === undefined ? undefined : { bytes: toBytes(config.maxMemory, 'maxMemory'), interval: Math.max(100, toMilliseconds(config.memoryCheckInterval ?? 5_000, 'memoryCheckInterval')) },
+    maxAge: config.maxAge === undefined ? undefined : { age: toMilliseconds(config.maxAge, 'maxAge'), jitter: toMilliseconds(config.maxAgeJitter ?? 0, 'maxAgeJitter') },
     minUptime: toMilliseconds(config.minUptime ?? 1_000, 'minUptime'),
     priority: config.priority ?? 0,
     redirectOutput: { stdout: redirectOutput.includes('stdout'), stderr: redirectOutput.includes('stderr') },

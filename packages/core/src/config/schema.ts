@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import type { Duration } from '../duration.js';
+import type { Size } from '../size.js';
 import type { ProbeConfig } from '../child/probes.js';
 import type { SocketOptions } from '../sockets/shared-sockets.js';
 
@@ -55,6 +56,14 @@ export interface JobConfig {
   readiness?: ProbeConfig;
   /** Once ready, `failureThreshold` failed attempts in a row restart the process (reason `liveness`). */
   liveness?: ProbeConfig;
+  /** A process whose process group's resident memory stays above this (two samples) is replaced (reason `memory`). */
+  maxMemory?: Size;
+  /** How often `maxMemory` is sampled. Default 5s. */
+  memoryCheckInterval?: Duration;
+  /** Each process is replaced this long after it got ready (reason `age`), one at a time. */
+  maxAge?: Duration;
+  /** A random part of this is added to each process's `maxAge`, so that they do not all go at once. */
+  maxAgeJitter?: Duration;
   minUptime?: Duration;
   priority?: number;
   redirectOutput?: ('stdout' | 'stderr')[];
@@ -82,6 +91,12 @@ const duration = (description: string) => ({
   pattern: durationPattern,
 });
 const strings = { type: 'array', items: { type: 'string' } };
+const size = (description: string) => ({
+  description: `${description} Bytes, or a string such as "512K", "300M", "1G" (powers of 1024).`,
+  type: ['integer', 'string'],
+  minimum: 1,
+  pattern: '^\\s*\\d+(\\.\\d+)?\\s*[kKmMgG]?[iI]?[bB]?\\s*$',
+});
 
 const socket = {
   type: 'object',
@@ -206,6 +221,10 @@ const jobProperties = {
   warmupDelay: duration('Deprecated: the old name of readyDelay, still read.'),
   readiness,
   liveness,
+  maxMemory: size('A process whose process group\'s resident memory is above this at two samples in a row is replaced gracefully (reason memory); with sockets, its replacement is ready first.'),
+  memoryCheckInterval: duration('How often maxMemory is sampled. Default 5s.'),
+  maxAge: duration('Each process is replaced this long after it got ready (reason age), one at a time, each replacement ready first where the job has sockets.'),
+  maxAgeJitter: duration('A random part of this is added to each process\'s maxAge. Default 0.'),
   minUptime: duration('A process that exits sooner than this after its start counts as a failure. Default 1s.'),
   priority: { type: 'integer', description: 'Lower starts first and stops last. Default 0.' },
   redirectOutput: {

@@ -9,6 +9,8 @@ import { ConnectionBalancer } from './balancer.js';
 import { FlappingGuard, type FlappingOptions } from './flapping.js';
 import { abortable, OrderQueue } from './orders.js';
 import { exitReason, isFailure, lastExitOf, shouldRestart } from './policy.js';
+import { maxDuration } from '../duration.js';
+import { groupMemory } from '../proc.js';
 import { newSlot, processInfo, type ProcessInfo, type Slot } from './slot.js';
 
 /** What a one-off process (`commit`) may change in its own ChildHandler options. */
@@ -40,9 +42,16 @@ export interface KeeperOptions {
    * stopped and started again as soon as it has exited (a program binding its own port could not run twice).
    */
   overlap: boolean;
+  /** Each process is replaced `age` ms after it got ready (plus a random part of `jitter`), one at a time. */
+  maxAge?: { age: number; jitter: number };
+  /** A process whose process group's resident memory is above `bytes` at two samples in a row is replaced. */
+  maxMemory?: { bytes: number; interval: number };
   logger: () => Logger;
   publish(event: KeeperEvent): void;
 }
+
+/** Why the Keeper replaces a process that is running well enough (`recycle`, `replace`). */
+export type RecycleReason = Extract<ExitReason, 'memory' | 'age' | 'cron' | 'watch'>;
 
 type EventInput = KeeperEvent extends infer Event ? (Event extends KeeperEvent ? Omit<Event, 'job' | 'time'> : never) : never;
 
@@ -74,7 +83,12 @@ export class Keeper {
   #running = false;
   #failure: PoolError | undefined;
   #restarts = 0;
+  /** The restarts counted in `#restarts`, by the reason of the exit (or order) that caused each. */
+  readonly #restartReasons = new Map<string, number>();
   #checkTimer: NodeJS.Timeout | undefined;
+  #memoryTimer: NodeJS.Timeout | undefined;
+  readonly #ageTimers = new Map<ChildHandler, NodeJS.Timeout>();
+  readonly #overMemory = new WeakMap<ChildHandler, number>();
 
   constructor(options: KeeperOptions) {
     this.options = options;
@@ -105,6 +119,10 @@ export class Keeper {
   get restarts(): number {
     return this.#restarts;
   }
+  /** The same restarts, by reason: `crashed`, `timeout`, `liveness`, `memory`, `age`, `reload`, … */
+  get restartReasons(): Record<string, number> {
+    return Object.fromEntries(this.#restartReasons);
+  }
   /** Every process that has not exited yet. */
   get children(): ChildHandler[] {
     return [...this.#live];
@@ -130,6 +148,8 @@ export class Keeper {
       if (this.options.checkInterval > 0) {
         this.#checkTimer = setInterval(() => this.#check(), this.options.checkInterval).unref();
       }
+      const { maxMemory } = this.options;
+      if (maxMemory) this.#memoryTimer = setInterval(() => this.#sampleMemory(maxMemory.bytes), maxMemory.interval).unref();
       this.#fill(false);
     });
   }
@@ -171,14 +191,14 @@ export class Keeper {
    * that fails stops the reload (POOL_RELOAD_FAILED) with the old processes serving. Without, every process is
    * stopped and each started again as soon as it has exited. A stopped Keeper only takes the new count.
    */
-  replace(options: { numprocesses?: number } = {}): Promise<void> {
+  replace(options: { numprocesses?: number; reason?: RecycleReason } = {}): Promise<void> {
     return this.#orders.run(async (signal) => {
       if (options.numprocesses !== undefined) await this.#resize(options.numprocesses);
       if (!this.#running) return;
       this.#publish({ type: 'reload', phase: 'start' });
       try {
-        if (this.options.overlap) await this.#replaceOverlapping(signal);
-        else await this.#replaceInPlace();
+        if (this.options.overlap) await this.#replaceOverlapping(signal, options.reason);
+        else await this.#replaceInPlace(options.reason);
       } catch (error) {
         const failure = isPoolError(error) ? error : poolError('POOL_RELOAD_FAILED', { id: -1, detail: (error as Error).message }, error);
         this.#publish({ type: 'reload', phase: 'failed', error: failure });
@@ -186,6 +206,49 @@ export class Keeper {
       }
       this.#fill(false);
       this.#publish({ type: 'reload', phase: 'done' });
+    });
+  }
+
+  /**
+   * Replaces one running process (memory or age limit): with `overlap` its replacement is ready before it is
+   * stopped, otherwise it is stopped and started again, and the order ends once the new one has settled — so,
+   * being an order, never two of a Keeper's processes at once. Its exit has `reason`. Resolves false when
+   * there was nothing to do (the process is gone, not ready, or the Keeper stopped) or the replacement failed
+   * (the old process then goes on serving).
+   */
+  recycle(child: ChildHandler, reason: RecycleReason, detail?: Record<string, unknown>): Promise<boolean> {
+    return this.#orders.run(async (signal) => {
+      const slot = [...this.#slots.values()].find((candidate) => candidate.child === child);
+      if (!slot || slot.incoming || !this.#running || child.state !== 'ready') return false;
+      this.options.logger().info({ job: this.name, id: slot.id, pid: child.pid, reason, ...detail }, `replacing ${this.name}.${slot.id} (${reason})`);
+      if (!this.options.overlap) {
+        this.#recycled.set(child, reason);
+        slot.respawn = true;
+        await child.stop();
+        await this.#until(() => this.#slots.get(slot.id) !== slot || !this.#running || (slot.child !== undefined && slot.child.state !== 'starting') || (!slot.child && !slot.respawn));
+        return true;
+      }
+      const replacement = this.#create(slot.id);
+      if (!replacement) return false;
+      slot.incoming = replacement;
+      try {
+        await abortable(replacement.start(), signal);
+      } catch (error) {
+        void replacement.stop();
+        if (slot.incoming === replacement) slot.incoming = undefined;
+        if (!signal.aborted) this.options.logger().warn({ job: this.name, id: slot.id, err: error, reason }, `the replacement of ${this.name}.${slot.id} did not get ready: the old process goes on`);
+        return false;
+      }
+      if (this.#slots.get(slot.id) !== slot || slot.incoming !== replacement || slot.child !== child) {
+        void replacement.stop();
+        return false;
+      }
+      Object.assign(slot, { child: replacement, incoming: undefined });
+      this.#countRestart(slot, reason);
+      this.#recycled.set(child, reason);
+      this.#changed();
+      await child.stop();
+      return true;
     });
   }
 
@@ -292,6 +355,10 @@ export class Keeper {
     this.#flapping.cancel();
     clearInterval(this.#checkTimer);
     this.#checkTimer = undefined;
+    clearInterval(this.#memoryTimer);
+    this.#memoryTimer = undefined;
+    for (const timer of this.#ageTimers.values()) clearTimeout(timer);
+    this.#ageTimers.clear();
     for (const slot of this.#slots.values()) {
       clearTimeout(slot.timer);
       slot.timer = undefined;
@@ -340,14 +407,46 @@ export class Keeper {
   #spawn(slot: Slot, restart: boolean): void {
     const child = this.#create(slot.id);
     if (!child) return;
-    if (restart) this.#countRestart(slot);
+    if (restart) this.#countRestart(slot, slot.lastExit?.reason ?? 'crashed');
     slot.child = child;
     child.start().catch(noop); // a failed start arrives as an exit
   }
 
-  #countRestart(slot: Slot): void {
+  #countRestart(slot: Slot, reason: string): void {
     slot.restarts += 1;
     this.#restarts += 1;
+    this.#restartReasons.set(reason, (this.#restartReasons.get(reason) ?? 0) + 1);
+  }
+
+  /** `maxAge`: the process is replaced once it has been ready this long (a random part of `jitter` added). */
+  #armAge(child: ChildHandler): void {
+    const { maxAge } = this.options;
+    if (!maxAge || this.#commits.has(child)) return;
+    const delay = Math.min(maxDuration, maxAge.age + Math.floor(Math.random() * maxAge.jitter));
+    const timer = setTimeout(() => {
+      this.#ageTimers.delete(child);
+      void this.recycle(child, 'age').then((done) => {
+        // A replacement that could not get ready: the old process serves on, and is tried again later.
+        if (!done && child.state === 'ready' && this.#running) this.#ageTimers.set(child, setTimeout(() => this.#armAge(child), Math.min(delay, 60_000)).unref());
+      }, noop);
+    }, delay).unref();
+    this.#ageTimers.set(child, timer);
+  }
+
+  /** `maxMemory`: one pass over /proc for every process group of this Keeper; two samples above in a row replace. */
+  #sampleMemory(limit: number): void {
+    const ready = [...this.#slots.values()].flatMap((slot) => (slot.child?.state === 'ready' && slot.child.pid !== undefined && !slot.incoming ? [slot.child] : []));
+    if (ready.length === 0) return;
+    const usage = groupMemory(new Set(ready.map((child) => child.pid!)));
+    for (const child of ready) {
+      const rss = usage.get(child.pid!) ?? 0;
+      const over = rss > limit ? (this.#overMemory.get(child) ?? 0) + 1 : 0;
+      this.#overMemory.set(child, over);
+      if (over >= 2) {
+        this.#overMemory.set(child, 0);
+        void this.recycle(child, 'memory', { rss, limit }).catch(noop);
+      }
+    }
   }
 
   #create(id: number, overrides?: CommitOverrides): ChildHandler | undefined {
@@ -362,6 +461,7 @@ export class Keeper {
     this.#live.add(child);
     child.on('spawn', ({ pid }) => this.#publish({ type: 'spawn', id, pid, commit: commit() }));
     child.on('ready', ({ pid, startDuration }) => {
+      this.#armAge(child);
       this.#publish({ type: 'ready', id, pid, commit: commit(), startDuration });
       this.#changed();
     });
@@ -392,6 +492,8 @@ export class Keeper {
 
   #onExit(child: ChildHandler, id: number, exit: ChildExit): void {
     this.#live.delete(child);
+    clearTimeout(this.#ageTimers.get(child));
+    this.#ageTimers.delete(child);
     this.#balancer.forget(child);
     const commit = this.#commits.delete(child);
     const reason = this.#recycled.get(child) ?? exitReason(exit, this.#timedOut.has(child));
@@ -482,7 +584,7 @@ export class Keeper {
     void this.stop();
   }
 
-  async #replaceOverlapping(signal: AbortSignal): Promise<void> {
+  async #replaceOverlapping(signal: AbortSignal, reason: RecycleReason | undefined): Promise<void> {
     for (const id of [...this.#slots.keys()].sort((a, b) => a - b)) {
       const slot = this.#slots.get(id);
       if (signal.aborted || !this.#running) throw poolError('POOL_STOPPED', { subject: this.options.subject });
@@ -504,13 +606,14 @@ export class Keeper {
       const old = slot.child;
       clearTimeout(slot.timer);
       Object.assign(slot, { child: replacement, incoming: undefined, timer: undefined, done: false });
-      this.#countRestart(slot);
+      this.#countRestart(slot, reason ?? 'reload');
       this.#changed();
+      if (old && reason) this.#recycled.set(old, reason);
       if (old) await old.stop();
     }
   }
 
-  async #replaceInPlace(): Promise<void> {
+  async #replaceInPlace(reason: RecycleReason | undefined): Promise<void> {
     const stopping: Promise<unknown>[] = [];
     for (const slot of this.#slots.values()) {
       clearTimeout(slot.timer);
@@ -518,6 +621,7 @@ export class Keeper {
       slot.done = false;
       if (!slot.child) continue;
       slot.respawn = true;
+      if (reason) this.#recycled.set(slot.child, reason);
       stopping.push(slot.child.stop());
     }
     await Promise.all(stopping);

@@ -16,6 +16,8 @@ export interface JobInfo {
   numprocesses: number;
   /** Every restart of the job's processes since it was loaded (never goes down, not even on a scale-down). */
   restarts: number;
+  /** `restarts` by the reason of each: the exit that caused it (`crashed`, `timeout`, `liveness`, `memory`, `age`, …) or `reload`. */
+  restartReasons: Record<string, number>;
   priority: number;
   processes: ProcessInfo[];
   /** The bound sockets (with the actual port for `port: 0`), while the job runs. */

@@ -42,6 +42,7 @@ export class Job {
   #bindFailure: PoolError | undefined;
   /** Restarts counted by the jobs this one replaced (update), so that the job's counter never goes down. */
   #earlierRestarts = 0;
+  #earlierReasons: Record<string, number> = {};
 
   constructor(options: { session: string; config: JobConfig; resolved: ResolvedJob; host: JobHost }) {
     this.session = options.session;
@@ -64,6 +65,8 @@ export class Job {
       startTimeout,
       checkInterval: 15_000,
       overlap: Object.keys(resolved.sockets).length > 0,
+      ...(resolved.maxMemory ? { maxMemory: resolved.maxMemory } : {}),
+      ...(resolved.maxAge ? { maxAge: resolved.maxAge } : {}),
       logger: () => this.#host.logger,
       publish: (event) => this.#onKeeperEvent(event),
     });
@@ -77,6 +80,12 @@ export class Job {
   }
   get restarts(): number {
     return this.#earlierRestarts + this.#keeper.restarts;
+  }
+  /** The same restarts, by reason (`crashed`, `liveness`, `memory`, `age`, `reload`, …). */
+  get restartReasons(): Record<string, number> {
+    const reasons = { ...this.#earlierReasons };
+    for (const [reason, count] of Object.entries(this.#keeper.restartReasons)) reasons[reason] = (reasons[reason] ?? 0) + count;
+    return reasons;
   }
   get failure(): PoolError | undefined {
     return this.#bindFailure ?? this.#keeper.failure;
@@ -94,6 +103,7 @@ export class Job {
   /** It takes over the count of `previous`, which it replaces. */
   succeed(previous: Job): void {
     this.#earlierRestarts = previous.restarts;
+    this.#earlierReasons = previous.restartReasons;
   }
 
   /** Starts keeping the processes alive. Throws (inactive, the reason in `failure`) when its sockets cannot be bound. */

@@ -285,6 +285,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
       running: job.running,
       numprocesses: job.numprocesses,
       restarts: job.restarts,
+      restartReasons: job.restartReasons,
       priority: job.resolved.priority,
       processes: job.processes(),
       sockets: job.sockets,
@@ -297,7 +298,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
   /** CPU and memory of a job's processes, sampled now (Linux). */
   async stats(name: string): Promise<JobStats> {
     const job = this.#job(name);
-    return this.#sampler.sampleJob(job.name, job.processes(), job.restarts);
+    return this.#sampler.sampleJob(job.name, job.processes(), job.restarts, job.restartReasons);
   }
 
   list(name?: string): ProcessInfo[] {
@@ -442,7 +443,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     } else {
       const job = this.#jobs.get(target);
       if (!job) return undefined;
-      stats = this.#sampler.sampleJob(job.name, job.processes(), job.restarts);
+      stats = this.#sampler.sampleJob(job.name, job.processes(), job.restarts, job.restartReasons);
       this.#publish({ type: 'stats', job: job.name, time: Date.now(), stats });
     }
     return stats;

@@ -16,6 +16,8 @@ export interface JobStats {
   rss: number;
   /** Every restart of the job's processes since it was loaded (a counter: it never goes down). */
   restarts: number;
+  /** `restarts` by reason. */
+  restartReasons: Record<string, number>;
   processes: ProcessStats[];
 }
 
@@ -45,11 +47,12 @@ export class ProcessSampler {
     return { ...info, cpu: Math.max(0, cpu), rss: usage.rss };
   }
 
-  sampleJob(job: string, processes: ProcessInfo[], restarts: number, now = Date.now()): JobStats {
+  sampleJob(job: string, processes: ProcessInfo[], restarts: number, restartReasons: Record<string, number> = {}, now = Date.now()): JobStats {
     const stats = processes.map((info) => this.sample(info, now));
     return {
       job,
       restarts,
+      restartReasons,
       cpu: round(stats.reduce((sum, process) => sum + (process.cpu ?? 0), 0)),
       rss: stats.reduce((sum, process) => sum + (process.rss ?? 0), 0),
       processes: stats,

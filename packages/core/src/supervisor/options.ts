@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ChildHandler, ChildHandlerOptions } from '../child/child-handler.js';
 import { resolveProbe, type Probe, type ProbeConfig } from '../child/probes.js';
+import { toBytes, type Size } from '../size.js';
 import { toMilliseconds, type Duration } from '../duration.js';
 import { poolError } from '../errors/index.js';
 import type { Logger } from '../logger.js';
@@ -43,6 +44,13 @@ export interface SupervisorOptions {
   readiness?: ProbeConfig;
   /** Once ready, `failureThreshold` failed attempts in a row restart the worker (reason `liveness`). */
   liveness?: ProbeConfig;
+  /** A worker whose process group's resident memory is above this at two samples in a row is replaced, its replacement ready first. */
+  maxMemory?: Size;
+  /** How often `maxMemory` is sampled. Default 5s. */
+  memoryCheckInterval?: Duration;
+  /** Each worker is replaced this long after it got ready (plus a random part of `maxAgeJitter`), one at a time. */
+  maxAge?: Duration;
+  maxAgeJitter?: Duration;
   /** Detach from the terminal (new session, output to `logFile`); with `pidFile`. Used by `main()`. */
   daemon?: boolean;
   pidFile?: string;
@@ -91,13 +99,15 @@ export interface SupervisorConfig {
   flapping: FlappingOptions | false;
   readiness: Probe | undefined;
   liveness: Probe | undefined;
+  maxMemory: { bytes: number; interval: number } | undefined;
+  maxAge: { age: number; jitter: number } | undefined;
   name: string;
 }
 
 const known = [
   'worker', 'numprocesses', 'workers', 'checkInterval', 'heartbeatTimeout', 'workerTimeout', 'startTimeout', 'gracefulTimeout', 'minUptime', 'stdout',
   'stderr', 'preserveFds', 'sockets', 'daemon', 'pidFile', 'logFile', 'childFactory', 'env', 'cwd', 'execArgv', 'args',
-  'backoff', 'flapping', 'logger', 'name', 'readiness', 'liveness',
+  'backoff', 'flapping', 'logger', 'name', 'readiness', 'liveness', 'maxMemory', 'memoryCheckInterval', 'maxAge', 'maxAgeJitter',
 ];
 
 export function resolveOptions(options: SupervisorOptions, cpus: number): SupervisorConfig {
@@ -133,6 +143,8 @@ export function resolveOptions(options: SupervisorOptions, cpus: number): Superv
     flapping: options.flapping === false ? false : { ...defaultFlapping, ...options.flapping },
     readiness: options.readiness === undefined ? undefined : resolveProbe(options.readiness, 'readiness'),
     liveness: options.liveness === undefined ? undefined : resolveProbe(options.liveness, 'liveness'),
+    maxMemory: options.maxMemory === undefined ? undefined : { bytes: toBytes(options.maxMemory, 'maxMemory'), interval: Math.max(100, duration(options.memoryCheckInterval, 'memoryCheckInterval', 5_000)) },
+    maxAge: options.maxAge === undefined ? undefined : { age: duration(options.maxAge, 'maxAge', 0), jitter: duration(options.maxAgeJitter, 'maxAgeJitter', 0) },
     name: options.name ?? 'worker',
   };
 }

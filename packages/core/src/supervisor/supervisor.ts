@@ -63,6 +63,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       startTimeout: config.startTimeout,
       checkInterval: config.checkInterval,
       overlap: true,
+      ...(config.maxMemory ? { maxMemory: config.maxMemory } : {}),
+      ...(config.maxAge ? { maxAge: config.maxAge } : {}),
       logger: () => this.logger,
       publish: (event) => this.#onKeeperEvent(event),
     });

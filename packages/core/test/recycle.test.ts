@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { httpGet, isAlive, tempDir, waitFor } from '@pool/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventsOf, fixture, node, useManagers, waitForEvent } from './fixtures/manager/harness.js';
+
+const { create } = useManagers();
+const temps: { remove: () => void }[] = [];
+afterEach(() => {
+  for (const temp of temps.splice(0)) temp.remove();
+});
+
+describe('recycling: memory and age limits', () => {
+  it('maxMemory: a process whose group stays above the limit for two samples is replaced gracefully (reason memory)', async () => {
+    const dir = tempDir();
+    temps.push(dir);
+    const { manager, events, stdout } = create();
+    await manager.start();
+    await manager.load({
+      name: 'leaky',
+      cmd: [node, fixture('leak.mjs')],
+      env: { LEAK_FILE: join(dir.path, 'leaked'), LEAK_MB: '120' },
+      maxMemory: '80M',
+      memoryCheckInterval: '200ms',
+    });
+    const [first] = manager.pids('leaky');
+    const exit = await waitForEvent(events, 'exit', (event) => event.pid === first);
+    expect(exit).toMatchObject({ reason: 'memory', code: 0, forced: false });
+    await stdout.waitFor(/healthy/);
+    const replacement = await waitForEvent(events, 'ready', (event) => event.pid !== first);
+    expect(replacement.id).toBe(0);
+    expect(manager.info('leaky')).toMatchObject({ restarts: 1, restartReasons: { memory: 1 } });
+    // The healthy replacement stays (well under the limit).
+    expect(manager.getProcess(replacement.pid)).toMatchObject({ state: 'ready', lastExit: { reason: 'memory' } });
+  });
+
+  it('maxAge on a job with sockets: one process at a time, each replacement ready first, no failed request', async () => {
+    const { manager, events } = create();
+    await manager.start();
+    await manager.load({ name: 'web', worker: fixture('http-worker.mjs'), numprocesses: 2, sockets: { web: { host: '127.0.0.1', port: 0 } }, maxAge: '1200ms', maxAgeJitter: '300ms' });
+    const port = (manager.info('web').sockets.web as { port: number }).port;
+    let fewest = 2;
+    let failed = 0;
+    let served = 0;
+    let done = false;
+    const watch = (async () => {
+      while (!done) {
+        fewest = Math.min(fewest, manager.list('web').filter((process) => process.state === 'ready').length);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    const load = (async () => {
+      while (!done) {
+        try {
+          if ((await httpGet(`http://127.0.0.1:${port}/`)).status === 200) served += 1;
+          else failed += 1;
+        } catch {
+          failed += 1;
+        }
+      }
+    })();
+    await waitFor(() => eventsOf(events, 'exit').filter((event) => event.reason === 'age').length >= 4, { timeout: 60_000 });
+    done = true;
+    await Promise.all([watch, load]);
+    expect({ failed, fewest }).toEqual({ failed: 0, fewest: 2 });
+    expect(served).toBeGreaterThan(0);
+    const ages = eventsOf(events, 'exit').filter((event) => event.reason === 'age');
+    expect(ages.every((event) => !event.forced)).toBe(true);
+    expect(manager.info('web').restartReasons.age).toBeGreaterThanOrEqual(4);
+    expect(ages.map((event) => event.pid).filter((pid) => pid !== undefined && isAlive(pid))).toEqual([]);
+  });
+
+  it('maxAge on a plain command: stopped, then started again under its number, never two at once', async () => {
+    const { manager, events } = create();
+    await manager.start();
+    await manager.load({ name: 'sleepers', cmd: ['sleep', '1000'], numprocesses: 2, maxAge: '500ms' });
+    await waitFor(() => eventsOf(events, 'exit').filter((event) => event.reason === 'age').length >= 3, { timeout: 60_000 });
+    // After both first started, the number of ready processes never fell below one: never two down at once.
+    const timeline = events.filter((event) => event.type === 'exit' || event.type === 'ready');
+    let ready = 0;
+    let fewest = Infinity;
+    for (const [index, event] of timeline.entries()) {
+      ready += event.type === 'ready' ? 1 : -1;
+      if (index >= 2) fewest = Math.min(fewest, ready);
+    }
+    expect(timeline.slice(0, 2).map((event) => event.type)).toEqual(['ready', 'ready']);
+    expect(fewest).toBe(1);
+  });
+});
