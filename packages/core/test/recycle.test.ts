@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { httpGet, isAlive, tempDir, waitFor } from '@pool/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -84,5 +85,60 @@ describe('recycling: memory and age limits', () => {
     }
     expect(timeline.slice(0, 2).map((event) => event.type)).toEqual(['ready', 'ready']);
     expect(fewest).toBe(1);
+  });
+});
+
+describe('scheduled and watched restarts', () => {
+  it('cronRestart: a rolling restart at each scheduled time, one process at a time (reason cron)', async () => {
+    const { manager, events } = create();
+    await manager.start();
+    await manager.load({ name: 'nightly', cmd: ['sleep', '1000'], numprocesses: 2, cronRestart: '*/2 * * * * *', timezone: 'Europe/Paris' });
+    await waitFor(() => eventsOf(events, 'exit').filter((event) => event.reason === 'cron').length >= 4, { timeout: 60_000 });
+    const timeline = events.filter((event) => event.type === 'exit' || event.type === 'ready');
+    let ready = 0;
+    let fewest = Infinity;
+    for (const [index, event] of timeline.entries()) {
+      ready += event.type === 'ready' ? 1 : -1;
+      if (index >= 2) fewest = Math.min(fewest, ready);
+    }
+    expect(fewest).toBe(1);
+    expect(manager.info('nightly').restartReasons.cron).toBeGreaterThanOrEqual(4);
+  });
+
+  it('refuses a schedule croner cannot read, or a time zone that does not exist, naming the key', async () => {
+    const { manager } = create();
+    await manager.start();
+    for (const [config, path] of [
+      [{ cronRestart: 'every night' }, 'cronRestart'],
+      [{ cronRestart: '0 3 * * *', timezone: 'Mars/Olympus' }, 'cronRestart'],
+      [{ timezone: 'Europe/Paris' }, 'timezone'],
+    ] as const) {
+      const error = await manager.load({ name: 'bad', cmd: ['true'], ...config }).catch((caught: unknown) => caught);
+      expect((error as { code: string }).code, JSON.stringify(config)).toBe('POOL_INVALID_CONFIG');
+      expect((error as Error).message).toContain(path);
+    }
+  });
+
+  it('watch: a burst of 1,000 file writes is one rolling reload; node_modules and watchIgnore do not count', async () => {
+    const dir = tempDir();
+    temps.push(dir);
+    mkdirSync(join(dir.path, 'node_modules'));
+    mkdirSync(join(dir.path, 'logs'));
+    const { manager, events } = create();
+    await manager.start();
+    await manager.load({ name: 'dev', cmd: ['sleep', '1000'], numprocesses: 2, cwd: dir.path, watch: true, watchIgnore: ['logs/**'], watchDelay: '300ms' });
+    const watched = () => eventsOf(events, 'exit').filter((event) => event.reason === 'watch');
+    // Ignored writes first, then the burst: had the ignored ones counted, a second reload would follow.
+    writeFileSync(join(dir.path, 'node_modules', 'dep.js'), 'x');
+    writeFileSync(join(dir.path, 'logs', 'app.log'), 'x');
+    for (let index = 0; index < 1_000; index++) writeFileSync(join(dir.path, `file-${index % 50}.js`), String(index));
+    await waitFor(() => watched().length === 2 && manager.list('dev').every((process) => process.state === 'ready'), { timeout: 60_000 });
+    // Quiet now: three watch delays later, still one reload (two processes replaced, one at a time).
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(watched()).toHaveLength(2);
+    expect(manager.info('dev').restartReasons).toEqual({ watch: 2 });
+    // A later change reloads again.
+    writeFileSync(join(dir.path, 'again.js'), 'x');
+    await waitFor(() => watched().length === 4, { timeout: 60_000 });
   });
 });

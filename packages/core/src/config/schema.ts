@@ -64,6 +64,16 @@ export interface JobConfig {
   maxAge?: Duration;
   /** A random part of this is added to each process's `maxAge`, so that they do not all go at once. */
   maxAgeJitter?: Duration;
+  /** A rolling restart on this schedule (cron syntax, croner's: `0 3 * * *`), reason `cron`. */
+  cronRestart?: string;
+  /** The IANA time zone of `cronRestart`; default the machine's. */
+  timezone?: string;
+  /** Reload (rolling) when a file changes: `true` watches `cwd`; or paths, relative to `cwd`. */
+  watch?: boolean | string[];
+  /** Globs (relative to a watched directory) whose changes do not count; node_modules and .git never do. */
+  watchIgnore?: string[];
+  /** Quiet time after the last change before the reload. Default 1s. */
+  watchDelay?: Duration;
   minUptime?: Duration;
   priority?: number;
   redirectOutput?: ('stdout' | 'stderr')[];
@@ -225,6 +235,11 @@ const jobProperties = {
   memoryCheckInterval: duration('How often maxMemory is sampled. Default 5s.'),
   maxAge: duration('Each process is replaced this long after it got ready (reason age), one at a time, each replacement ready first where the job has sockets.'),
   maxAgeJitter: duration('A random part of this is added to each process\'s maxAge. Default 0.'),
+  cronRestart: { type: 'string', minLength: 1, description: 'A rolling restart on this schedule (cron syntax: "0 3 * * *"), reason cron.' },
+  timezone: { type: 'string', minLength: 1, description: 'The IANA time zone of cronRestart ("Europe/Paris"); default the machine\'s.' },
+  watch: { type: ['boolean', 'array'], items: { type: 'string', minLength: 1 }, description: 'Reload (rolling, reason watch) when a file changes: true watches cwd; or paths relative to cwd.' },
+  watchIgnore: { ...strings, description: 'Globs relative to a watched directory whose changes do not count; node_modules and .git never do.' },
+  watchDelay: duration('Quiet time after the last change before the reload. Default 1s.'),
   minUptime: duration('A process that exits sooner than this after its start counts as a failure. Default 1s.'),
   priority: { type: 'integer', description: 'Lower starts first and stops last. Default 0.' },
   redirectOutput: {

@@ -12,6 +12,7 @@ import { exitReason, isFailure, lastExitOf, shouldRestart } from './policy.js';
 import { maxDuration } from '../duration.js';
 import { groupMemory } from '../proc.js';
 import { newSlot, processInfo, type ProcessInfo, type Slot } from './slot.js';
+import { cronTrigger, watchTrigger, type CronSchedule, type WatchOptions } from './triggers.js';
 
 /** What a one-off process (`commit`) may change in its own ChildHandler options. */
 export interface CommitOverrides {
@@ -46,6 +47,10 @@ export interface KeeperOptions {
   maxAge?: { age: number; jitter: number };
   /** A process whose process group's resident memory is above `bytes` at two samples in a row is replaced. */
   maxMemory?: { bytes: number; interval: number };
+  /** Every process is replaced, one at a time, at the times this schedule names (reason `cron`). */
+  cron?: CronSchedule;
+  /** Every process is replaced, one at a time, after a change under these paths (reason `watch`). */
+  watch?: WatchOptions;
   logger: () => Logger;
   publish(event: KeeperEvent): void;
 }
@@ -89,6 +94,10 @@ export class Keeper {
   #memoryTimer: NodeJS.Timeout | undefined;
   readonly #ageTimers = new Map<ChildHandler, NodeJS.Timeout>();
   readonly #overMemory = new WeakMap<ChildHandler, number>();
+  /** Ends the cron schedule and the file watch while running. */
+  #triggers: (() => void)[] = [];
+  /** A cron or watch replacement under way, and whether another was asked for meanwhile. */
+  #rolling: { again: RecycleReason | undefined } | undefined;
 
   constructor(options: KeeperOptions) {
     this.options = options;
@@ -150,6 +159,16 @@ export class Keeper {
       }
       const { maxMemory } = this.options;
       if (maxMemory) this.#memoryTimer = setInterval(() => this.#sampleMemory(maxMemory.bytes), maxMemory.interval).unref();
+      const { cron, watch, logger } = this.options;
+      if (cron) this.#triggers.push(cronTrigger(cron, () => this.#roll('cron'), logger));
+      if (watch) {
+        this.#triggers.push(
+          watchTrigger(watch, (file) => {
+            logger().info({ job: this.name, file }, `${file} changed: replacing every process of ${this.options.subject}`);
+            this.#roll('watch');
+          }, logger),
+        );
+      }
       this.#fill(false);
     });
   }
@@ -357,6 +376,7 @@ export class Keeper {
     this.#checkTimer = undefined;
     clearInterval(this.#memoryTimer);
     this.#memoryTimer = undefined;
+    for (const end of this.#triggers.splice(0)) end();
     for (const timer of this.#ageTimers.values()) clearTimeout(timer);
     this.#ageTimers.clear();
     for (const slot of this.#slots.values()) {
@@ -416,6 +436,29 @@ export class Keeper {
     slot.restarts += 1;
     this.#restarts += 1;
     this.#restartReasons.set(reason, (this.#restartReasons.get(reason) ?? 0) + 1);
+  }
+
+  /**
+   * Every process replaced, one at a time (cron, watch). Asked again while under way, it runs once more after
+   * (a change during a reload is not lost), but never twice more.
+   */
+  #roll(reason: RecycleReason): void {
+    if (this.#rolling) {
+      this.#rolling.again = reason;
+      return;
+    }
+    const rolling: { again: RecycleReason | undefined } = { again: undefined };
+    this.#rolling = rolling;
+    void (async () => {
+      for (let next: RecycleReason | undefined = reason; next && this.#running; next = rolling.again) {
+        rolling.again = undefined;
+        for (const id of [...this.#slots.keys()].sort((a, b) => a - b)) {
+          const child = this.#slots.get(id)?.child;
+          if (child && this.#running) await this.recycle(child, next).catch(noop);
+        }
+      }
+      this.#rolling = undefined;
+    })();
   }
 
   /** `maxAge`: the process is replaced once it has been ready this long (a random part of `jitter` added). */

@@ -67,6 +67,8 @@ export class Job {
       overlap: Object.keys(resolved.sockets).length > 0,
       ...(resolved.maxMemory ? { maxMemory: resolved.maxMemory } : {}),
       ...(resolved.maxAge ? { maxAge: resolved.maxAge } : {}),
+      ...(resolved.cron ? { cron: resolved.cron } : {}),
+      ...(resolved.watch ? { watch: resolved.watch } : {}),
       logger: () => this.#host.logger,
       publish: (event) => this.#onKeeperEvent(event),
     });

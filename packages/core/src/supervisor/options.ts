@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ChildHandler, ChildHandlerOptions } from '../child/child-handler.js';
 import { resolveProbe, type Probe, type ProbeConfig } from '../child/probes.js';
+import { checkCron, type CronSchedule, type WatchOptions } from '../keeper/triggers.js';
 import { toBytes, type Size } from '../size.js';
 import { toMilliseconds, type Duration } from '../duration.js';
 import { poolError } from '../errors/index.js';
@@ -51,6 +52,13 @@ export interface SupervisorOptions {
   /** Each worker is replaced this long after it got ready (plus a random part of `maxAgeJitter`), one at a time. */
   maxAge?: Duration;
   maxAgeJitter?: Duration;
+  /** A rolling restart of the workers on this schedule (cron syntax), reason `cron`; `timezone` its zone. */
+  cronRestart?: string;
+  timezone?: string;
+  /** Rolling restart when a file changes: `true` watches `cwd`; or paths relative to it. */
+  watch?: boolean | string[];
+  watchIgnore?: string[];
+  watchDelay?: Duration;
   /** Detach from the terminal (new session, output to `logFile`); with `pidFile`. Used by `main()`. */
   daemon?: boolean;
   pidFile?: string;
@@ -101,6 +109,8 @@ export interface SupervisorConfig {
   liveness: Probe | undefined;
   maxMemory: { bytes: number; interval: number } | undefined;
   maxAge: { age: number; jitter: number } | undefined;
+  cron: CronSchedule | undefined;
+  watch: WatchOptions | undefined;
   name: string;
 }
 
@@ -108,6 +118,7 @@ const known = [
   'worker', 'numprocesses', 'workers', 'checkInterval', 'heartbeatTimeout', 'workerTimeout', 'startTimeout', 'gracefulTimeout', 'minUptime', 'stdout',
   'stderr', 'preserveFds', 'sockets', 'daemon', 'pidFile', 'logFile', 'childFactory', 'env', 'cwd', 'execArgv', 'args',
   'backoff', 'flapping', 'logger', 'name', 'readiness', 'liveness', 'maxMemory', 'memoryCheckInterval', 'maxAge', 'maxAgeJitter',
+  'cronRestart', 'timezone', 'watch', 'watchIgnore', 'watchDelay',
 ];
 
 export function resolveOptions(options: SupervisorOptions, cpus: number): SupervisorConfig {
@@ -145,8 +156,24 @@ export function resolveOptions(options: SupervisorOptions, cpus: number): Superv
     liveness: options.liveness === undefined ? undefined : resolveProbe(options.liveness, 'liveness'),
     maxMemory: options.maxMemory === undefined ? undefined : { bytes: toBytes(options.maxMemory, 'maxMemory'), interval: Math.max(100, duration(options.memoryCheckInterval, 'memoryCheckInterval', 5_000)) },
     maxAge: options.maxAge === undefined ? undefined : { age: duration(options.maxAge, 'maxAge', 0), jitter: duration(options.maxAgeJitter, 'maxAgeJitter', 0) },
+    cron: supervisorCron(options),
+    watch:
+      options.watch === undefined || options.watch === false
+        ? undefined
+        : {
+            paths: options.watch === true ? [resolve(options.cwd ?? '.')] : options.watch.map((path) => resolve(options.cwd ?? '.', path)),
+            ignore: options.watchIgnore ?? [],
+            delay: duration(options.watchDelay, 'watchDelay', 1_000),
+          },
     name: options.name ?? 'worker',
   };
+}
+
+function supervisorCron(options: SupervisorOptions): CronSchedule | undefined {
+  if (options.cronRestart === undefined) return undefined;
+  const schedule = { pattern: options.cronRestart, ...(options.timezone ? { timezone: options.timezone } : {}) };
+  checkCron(schedule);
+  return schedule;
 }
 
 /** One value under either of two names of one option (pool's and aioworkerpool's); both at once is refused. */

@@ -65,6 +65,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       overlap: true,
       ...(config.maxMemory ? { maxMemory: config.maxMemory } : {}),
       ...(config.maxAge ? { maxAge: config.maxAge } : {}),
+      ...(config.cron ? { cron: config.cron } : {}),
+      ...(config.watch ? { watch: config.watch } : {}),
       logger: () => this.logger,
       publish: (event) => this.#onKeeperEvent(event),
     });
