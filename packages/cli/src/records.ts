@@ -38,6 +38,9 @@ export interface JobRecord {
   sockets?: Record<string, unknown>;
   flapping?: { round: number; paused: boolean };
   failure?: { code: string; message: string } | null;
+  /** The jobs it depends on, and those of them not ready yet (it waits before it starts). */
+  dependsOn?: string[];
+  waitingFor?: string[];
   config: Record<string, unknown>;
 }
 

@@ -49,6 +49,8 @@ export const jobSchema = {
     numprocesses: { type: 'integer' },
     restarts: { type: 'integer', description: 'Every restart of its processes since it was loaded (never goes down).' },
     restartReasons: { type: 'object', additionalProperties: { type: 'integer' }, description: 'restarts by reason: crashed, timeout, liveness, memory, age, cron, watch, reload, …' },
+    dependsOn: { type: 'array', items: { type: 'string' } },
+    waitingFor: { type: 'array', items: { type: 'string' }, description: 'Dependencies not ready yet: the job waits for them before it starts.' },
     priority: { type: 'integer' },
     processes: { type: 'array', items: processSchema },
     sockets: { type: 'object', additionalProperties: true },

@@ -36,6 +36,8 @@ async function describe({ client, output }: CommandContext, record: JobRecord, s
   for (const [socket, address] of Object.entries(record.sockets ?? {})) rows.push([`socket ${socket}`, JSON.stringify(address)]);
   const env = Object.entries((config.env ?? {}) as Record<string, unknown>);
   if (env.length > 0) rows.push(['env', showEnv ? env.map(([key, value]) => `${key}=${String(value)}`).join(' ') : `${env.map(([key]) => key).join(', ')} (values: --show-env)`]);
+  if (record.dependsOn && record.dependsOn.length > 0) rows.push(['depends on', record.dependsOn.join(', ')]);
+  if (record.waitingFor && record.waitingFor.length > 0) rows.push(['waiting for', paint('yellow', record.waitingFor.join(', '))]);
   if (record.failure) rows.push(['failure', `${record.failure.code}: ${record.failure.message}`]);
   const width = Math.max(...rows.map(([key]) => key.length));
   output.lines(rows.map(([key, value]) => `${paint('gray', key.padEnd(width))}  ${value}`));

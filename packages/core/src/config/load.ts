@@ -53,11 +53,39 @@ function readText(file: string): string {
 function fromFile(value: unknown, file: string, parsed?: ParsedText): JobConfig[] {
   const config = validateConfigFile(value, { file, ...(parsed ? { locate: parsed.locate } : {}) });
   const directory = dirname(file);
-  return Object.entries(config.jobs).map(([name, job]) => ({
+  const jobs = Object.entries(config.jobs).map(([name, job]) => ({
     ...job,
     name,
     cwd: resolve(directory, job.cwd ?? '.'),
   }));
+  return inDependencyOrder(jobs, file);
+}
+
+/**
+ * A file's jobs, each after the jobs of the file it depends on (otherwise in file order), so that loading them
+ * one by one never meets a dependency not loaded yet. A cycle among them is refused, named. Names of other
+ * sessions ("tools.cache") are the Manager's to check.
+ */
+export function inDependencyOrder(jobs: JobConfig[], file: string): JobConfig[] {
+  const byName = new Map(jobs.map((job) => [job.name, job]));
+  const ordered: JobConfig[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (job: JobConfig, path: string[]): void => {
+    if (state.get(job.name) === 'done') return;
+    if (state.get(job.name) === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(job.name)), job.name].join(' → ');
+      throw invalidConfig([{ path: `${job.name}.dependsOn`, message: `closes a dependency cycle: ${cycle}` }], file);
+    }
+    state.set(job.name, 'visiting');
+    for (const name of job.dependsOn ?? []) {
+      const dependency = byName.get(name);
+      if (dependency) visit(dependency, [...path, job.name]);
+    }
+    state.set(job.name, 'done');
+    ordered.push(job);
+  };
+  for (const job of jobs) visit(job, []);
+  return ordered;
 }
 
 function fromProcfile(text: string, file: string, options: ProcfileOptions): JobConfig[] {

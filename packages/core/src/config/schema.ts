@@ -74,6 +74,8 @@ export interface JobConfig {
   watchIgnore?: string[];
   /** Quiet time after the last change before the reload. Default 1s. */
   watchDelay?: Duration;
+  /** Jobs (`name` in this job's session, or `session.name`) that must be ready before this one starts. */
+  dependsOn?: string[];
   minUptime?: Duration;
   priority?: number;
   redirectOutput?: ('stdout' | 'stderr')[];
@@ -240,6 +242,12 @@ const jobProperties = {
   watch: { type: ['boolean', 'array'], items: { type: 'string', minLength: 1 }, description: 'Reload (rolling, reason watch) when a file changes: true watches cwd; or paths relative to cwd.' },
   watchIgnore: { ...strings, description: 'Globs relative to a watched directory whose changes do not count; node_modules and .git never do.' },
   watchDelay: duration('Quiet time after the last change before the reload. Default 1s.'),
+  dependsOn: {
+    type: 'array',
+    items: { type: 'string', pattern: '^([A-Za-z0-9_-]+\\.)?[A-Za-z0-9_-]+$' },
+    uniqueItems: true,
+    description: 'Jobs ("db" in this job\'s session, or "session.name") that must be ready before this one starts; it stops before them.',
+  },
   minUptime: duration('A process that exits sooner than this after its start counts as a failure. Default 1s.'),
   priority: { type: 'integer', description: 'Lower starts first and stops last. Default 0.' },
   redirectOutput: {

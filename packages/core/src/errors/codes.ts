@@ -117,6 +117,21 @@ export const errorCodes = {
     hint: 'Pass `token` (a long random string, e.g. `openssl rand -hex 32`), or `auth: false` if your own hooks authenticate the requests or the server listens only on a private Unix socket.',
     status: 500,
   },
+  POOL_UNKNOWN_DEPENDENCY: {
+    message: 'Job {job} depends on {dependency}, which is not loaded',
+    hint: 'Load the jobs it depends on first (a config file is loaded in dependency order), or fix the name in dependsOn ("name" in the same session, or "session.name").',
+    status: 400,
+  },
+  POOL_DEPENDENCY_CYCLE: {
+    message: 'Job {job} would close a dependency cycle: {cycle}',
+    hint: 'Remove one of the dependsOn entries of that cycle: a job cannot wait, even through others, for itself.',
+    status: 400,
+  },
+  POOL_DEPENDENCY_FAILED: {
+    message: 'Job {job} was not started: {dependency}, which it depends on, did not get ready ({detail})',
+    hint: 'Look at why {dependency} fails (`pool info {dependency}`, its logs); this job starts once it is ready (start it again).',
+    status: 409,
+  },
   POOL_HOST_NOT_ALLOWED: {
     message: 'Requests for host {host} are not answered',
     hint: 'Only loopback names, IP addresses and the names in the `allowedHosts` option are answered (a guard against DNS rebinding): add this name there if it is yours.',

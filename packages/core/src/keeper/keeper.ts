@@ -336,11 +336,13 @@ export class Keeper {
     });
   }
 
-  /** Resolves once every number has a ready process; rejects when it gives up or is stopped. */
+  /** Resolves once every number has a ready process; rejects when it gives up, is stopped, or a number ended for good (its restart policy). */
   whenAllReady(): Promise<void> {
     return this.#until(() => {
       if (this.#failure) throw this.#failure;
       if (!this.#running) throw poolError('POOL_STOPPED', { subject: this.options.subject });
+      const ended = [...this.#slots.values()].find((slot) => slot.done);
+      if (ended) throw ended.lastExit?.error ?? poolError('POOL_STOPPED', { subject: `${this.name}.${ended.id}` });
       return [...this.#slots.values()].every((slot) => slot.child?.state === 'ready');
     });
   }

@@ -19,6 +19,9 @@ export interface JobInfo {
   /** `restarts` by the reason of each: the exit that caused it (`crashed`, `timeout`, `liveness`, `memory`, `age`, …) or `reload`. */
   restartReasons: Record<string, number>;
   priority: number;
+  /** The jobs it depends on (`session.name`), and those of them it is waiting for before it starts. */
+  dependsOn: string[];
+  waitingFor: string[];
   processes: ProcessInfo[];
   /** The bound sockets (with the actual port for `port: 0`), while the job runs. */
   sockets: Record<string, SocketDescriptor>;

@@ -89,6 +89,16 @@ export class Job {
     for (const [reason, count] of Object.entries(this.#keeper.restartReasons)) reasons[reason] = (reasons[reason] ?? 0) + count;
     return reasons;
   }
+  /** The jobs it depends on, as `session.name`. */
+  get dependsOn(): string[] {
+    return (this.config.dependsOn ?? []).map((name) => (name.includes('.') ? name : `${this.session}.${name}`));
+  }
+  /** The dependencies it is waiting for, before it starts. */
+  readonly waitingFor = new Set<string>();
+  /** Resolves once every number has a ready process; rejects when it gives up or is stopped. */
+  whenAllReady(): Promise<void> {
+    return this.#keeper.whenAllReady();
+  }
   get failure(): PoolError | undefined {
     return this.#bindFailure ?? this.#keeper.failure;
   }

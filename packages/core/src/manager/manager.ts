@@ -15,7 +15,7 @@ import { Job, type JobHost } from './job.js';
 import { Monitors, type MonitorListener, type MonitorTarget } from './monitor.js';
 import { checkSession, defaultSession, jobKey } from './names.js';
 import { resolveManagerOptions, type ManagerConfig, type ManagerOptions } from './options.js';
-import { OrderQueue } from '../keeper/orders.js';
+import { abortable, OrderQueue } from '../keeper/orders.js';
 import { inPriorityOrder } from './priority.js';
 import { scaleTarget, type ScaleValue } from './scale.js';
 import { ProcessSampler, type JobStats, type ProcessStats } from './stats.js';
@@ -103,7 +103,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     this.#stopping = undefined;
     this.#stopped = deferred();
     try {
-      const start = (job: Job) => this.#serial(job.name, () => job.start()).then(() => job.settled());
+      const start = (job: Job) => this.#serial(job.name, (signal) => this.#startJob(job, signal)).then(() => job.settled());
       await inPriorityOrder([...this.#jobs.values()].filter((job) => job.active), start, { proceed: () => this.#state === 'starting' });
     } finally {
       if (this.#state === 'starting') this.#state = 'running';
@@ -121,9 +121,14 @@ export class Manager extends EventEmitter<ManagerEvents> {
     for (const name of this.#jobs.keys()) this.#interrupt(name);
     this.#stopping = (async () => {
       const jobs = [...this.#jobs.values()].filter((job) => job.running || job.children.length > 0);
-      await inPriorityOrder(jobs, (job) => this.#serial(job.name, () => job.stop(options)), { reverse: true }).catch((error: unknown) => {
-        this.logger.error({ err: error }, 'a job did not stop cleanly');
-      });
+      // Dependents before what they depend on (deepest first), then by priority, highest first.
+      const depth = this.#depths();
+      for (const level of [...new Set(jobs.map((job) => depth.get(job.name) ?? 0))].sort((a, b) => b - a)) {
+        const atLevel = jobs.filter((job) => (depth.get(job.name) ?? 0) === level);
+        await inPriorityOrder(atLevel, (job) => this.#serial(job.name, () => job.stop(options)), { reverse: true }).catch((error: unknown) => {
+          this.logger.error({ err: error }, 'a job did not stop cleanly');
+        });
+      }
       this.#state = 'stopped';
       this.#stopped.resolve();
     })();
@@ -163,14 +168,15 @@ export class Manager extends EventEmitter<ManagerEvents> {
   /** Loads a job config (validated); returns its name, `session.name`. A job that cannot start is not kept. */
   async load(config: JobConfig, options: LoadOptions = {}): Promise<string> {
     const { name, job } = this.#prepare(config, options);
-    await this.#serial(name, async () => {
+    await this.#serial(name, async (signal) => {
       if (this.#jobs.has(name)) throw poolError('POOL_JOB_EXISTS', { name });
+      this.#checkDependencies(job);
       this.#jobs.set(name, job);
       job.active = options.start ?? true;
       this.#publish({ type: 'load', job: name, time: Date.now(), updated: false });
       if (!job.active || !this.#isRunning()) return;
       try {
-        await job.start();
+        await this.#startJob(job, signal);
       } catch (error) {
         if (this.#jobs.get(name) === job) this.#jobs.delete(name);
         this.#publish({ type: 'unload', job: name, time: Date.now() });
@@ -186,14 +192,15 @@ export class Manager extends EventEmitter<ManagerEvents> {
     const { name, job } = this.#prepare(config, options);
     this.#job(name);
     this.#interrupt(name);
-    await this.#serial(name, async () => {
+    await this.#serial(name, async (signal) => {
       const previous = this.#job(name);
+      this.#checkDependencies(job);
       await previous.stop();
       job.active = options.start ?? previous.active;
       job.succeed(previous);
       this.#jobs.set(name, job);
       this.#publish({ type: 'load', job: name, time: Date.now(), updated: true });
-      if (job.active && this.#isRunning()) await job.start();
+      if (job.active && this.#isRunning()) await this.#startJob(job, signal);
     });
     await job.settled();
     return name;
@@ -218,9 +225,9 @@ export class Manager extends EventEmitter<ManagerEvents> {
   }
 
   async startJob(name: string): Promise<void> {
-    const job = await this.#order(name, async (current) => {
+    const job = await this.#order(name, async (current, signal) => {
       current.active = true;
-      if (this.#isRunning()) await current.start();
+      if (this.#isRunning()) await this.#startJob(current, signal);
       return current;
     });
     await job.settled();
@@ -286,6 +293,8 @@ export class Manager extends EventEmitter<ManagerEvents> {
       numprocesses: job.numprocesses,
       restarts: job.restarts,
       restartReasons: job.restartReasons,
+      dependsOn: job.dependsOn,
+      waitingFor: [...job.waitingFor],
       priority: job.resolved.priority,
       processes: job.processes(),
       sockets: job.sockets,
@@ -383,12 +392,75 @@ export class Manager extends EventEmitter<ManagerEvents> {
   }
 
   /** Runs `order` in the job's queue, on the job of that name when its turn comes. */
-  #order<T>(name: string, order: (job: Job) => Promise<T>): Promise<T> {
+  #order<T>(name: string, order: (job: Job, signal: AbortSignal) => Promise<T>): Promise<T> {
     const key = this.#job(name).name;
-    return this.#serial(key, () => order(this.#job(key)));
+    return this.#serial(key, (signal) => order(this.#job(key), signal));
   }
 
-  #serial<T>(name: string, order: () => Promise<T>): Promise<T> {
+  /**
+   * Starts a job once every job it depends on is ready: those not running are started first (in their own
+   * queues), then waited for. A dependency that gives up or is stopped fails this start (POOL_DEPENDENCY_FAILED).
+   */
+  async #startJob(job: Job, signal: AbortSignal): Promise<void> {
+    for (const name of job.dependsOn) {
+      const dependency = this.#jobs.get(name);
+      if (!dependency) throw poolError('POOL_UNKNOWN_DEPENDENCY', { job: job.name, dependency: name });
+      if (!dependency.running) {
+        dependency.active = true;
+        await this.#serial(name, (inner) => this.#startJob(dependency, inner));
+      }
+      job.waitingFor.add(name);
+      try {
+        await abortable(dependency.whenAllReady(), signal);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        throw poolError('POOL_DEPENDENCY_FAILED', { job: job.name, dependency: name, detail: (error as Error).message }, error);
+      } finally {
+        job.waitingFor.delete(name);
+      }
+    }
+    await job.start();
+  }
+
+  /** Refuses a job whose dependencies are not loaded or that would close a cycle (naming it). */
+  #checkDependencies(job: Job): void {
+    for (const name of job.dependsOn) {
+      if (name !== job.name && !this.#jobs.has(name)) throw poolError('POOL_UNKNOWN_DEPENDENCY', { job: job.name, dependency: name });
+    }
+    const edges = (name: string) => (name === job.name ? job.dependsOn : (this.#jobs.get(name)?.dependsOn ?? []));
+    const path: string[] = [];
+    const visit = (name: string): string[] | undefined => {
+      if (path.includes(name)) return [...path.slice(path.indexOf(name)), name];
+      path.push(name);
+      for (const next of edges(name)) {
+        const cycle = visit(next);
+        if (cycle) return cycle;
+      }
+      path.pop();
+      return undefined;
+    };
+    const cycle = visit(job.name);
+    if (cycle) throw poolError('POOL_DEPENDENCY_CYCLE', { job: job.name, cycle: cycle.join(' → ') });
+  }
+
+  /** How deep each job sits in the dependency graph: 0 for a job that depends on nothing. */
+  #depths(): Map<string, number> {
+    const depths = new Map<string, number>();
+    const depth = (name: string, seen: Set<string>): number => {
+      const known = depths.get(name);
+      if (known !== undefined) return known;
+      if (seen.has(name)) return 0;
+      seen.add(name);
+      const job = this.#jobs.get(name);
+      const value = job ? Math.max(-1, ...job.dependsOn.map((dependency) => depth(dependency, seen))) + 1 : 0;
+      depths.set(name, value);
+      return value;
+    };
+    for (const name of this.#jobs.keys()) depth(name, new Set());
+    return depths;
+  }
+
+  #serial<T>(name: string, order: (signal: AbortSignal) => Promise<T>): Promise<T> {
     let queue = this.#orders.get(name);
     if (!queue) {
       queue = new OrderQueue();

@@ -11,7 +11,12 @@ const readinessSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { job: { type: 'string' }, wanted: { type: 'integer' }, ready: { type: 'integer' } },
+        properties: {
+          job: { type: 'string' },
+          wanted: { type: 'integer' },
+          ready: { type: 'integer' },
+          waitingFor: { type: 'array', items: { type: 'string' }, description: 'Jobs it depends on that are not ready yet: it has not started.' },
+        },
         required: ['job', 'wanted', 'ready'],
       },
     },
@@ -34,7 +39,7 @@ export function observeRoutes(app: FastifyInstance, manager: Manager): void {
       const jobs = manager.jobs().map((name) => {
         const info = manager.info(name);
         const ready = info.processes.filter((process) => !process.commit && process.state === 'ready').length;
-        return { job: name, wanted: info.active ? info.numprocesses : 0, ready };
+        return { job: name, wanted: info.active ? info.numprocesses : 0, ready, ...(info.waitingFor.length > 0 ? { waitingFor: info.waitingFor } : {}) };
       });
       const ready = manager.state === 'running' && jobs.every((job) => job.ready >= job.wanted);
       return reply.code(ready ? 200 : 503).send({ ready, jobs });
