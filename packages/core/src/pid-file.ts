@@ -12,8 +12,10 @@ export function readPidFile(pidFile: string): number | undefined {
   }
 }
 
-// Clock adjustments between the write and now, beside the second by which `startedAt` may read early.
-const clockSlack = 1_000;
+// `startedAt` derives from the boot time, which moves when the clock is stepped (NTP): a step forward after
+// the write must not make the writer look younger than its file. A pid reused within this long of the
+// writer's death (and passing `isHolder`) would be taken for it: the lesser risk.
+const clockSlack = 60_000;
 
 /**
  * The pid of the live process the file names, other than this one, if that process is the one that wrote it:

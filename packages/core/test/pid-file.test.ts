@@ -21,9 +21,9 @@ describe('pid files', () => {
     // Written after the process started: it is the holder (as when it wrote the file itself).
     expect(livePid(file)).toBe(other.pid);
     expect(() => checkPidFile(file)).toThrow(/The pid file/);
-    // Written a minute before that process started: the writer died, its pid went to this process since.
-    const aMinuteAgo = new Date(Date.now() - 60_000);
-    utimesSync(file, aMinuteAgo, aMinuteAgo);
+    // Written ten minutes before that process started: the writer died, its pid went to this process since.
+    const earlier = new Date(Date.now() - 600_000);
+    utimesSync(file, earlier, earlier);
     expect(livePid(file)).toBeUndefined();
     expect(() => checkPidFile(file)).not.toThrow();
     // Garbage and non-positive pids name nothing.

@@ -576,15 +576,15 @@ async function stalePidFile(directory) {
   try {
     const pidFile = join(home, 'pool.pid');
     writeFileSync(pidFile, `${bystander.pid}\n`, { mode: 0o600 });
-    // Written by a daemon that died a minute ago; its pid has since been given to the bystander.
-    const aMinuteAgo = new Date(Date.now() - 60_000);
-    utimesSync(pidFile, aMinuteAgo, aMinuteAgo);
+    // Written by a daemon that died ten minutes ago; its pid has since been given to the bystander.
+    const earlier = new Date(Date.now() - 600_000);
+    utimesSync(pidFile, earlier, earlier);
     const shutdown = await pool(home, ['shutdown']);
     await sleep(500); // a signal, had one been sent, given time to end it
     const alive = isAlive(bystander.pid);
     const said = shutdown.stdout.trim();
     return {
-      figure: `a pool.pid a minute old naming a bystander whose command line says "daemon": pool shutdown → exit ${shutdown.code}, "${said}", the bystander alive: ${alive ? 'yes' : 'no'}`,
+      figure: `a pool.pid ten minutes old naming a bystander whose command line says "daemon": pool shutdown → exit ${shutdown.code}, "${said}", the bystander alive: ${alive ? 'yes' : 'no'}`,
       ok: shutdown.code === 0 && said === 'the pool daemon was not running' && alive,
     };
   } finally {
