@@ -20,6 +20,8 @@ export interface ProcessRecord {
   startedAt?: number | null;
   readyAt?: number | null;
   lastExit?: ExitRecord | null;
+  /** State `waiting` before its job starts: the dependencies not ready yet. */
+  waitingFor?: string[];
 }
 
 export interface ProcessStatsRecord extends ProcessRecord {

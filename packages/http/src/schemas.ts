@@ -20,6 +20,7 @@ export const processSchema = {
     failures: { type: 'integer' },
     startedAt: nullableInteger,
     readyAt: nullableInteger,
+    waitingFor: { type: 'array', items: { type: 'string' }, description: 'State waiting before its job starts: the dependencies not ready yet.' },
     lastExit: {
       type: ['object', 'null'],
       properties: {

@@ -36,6 +36,8 @@ export interface ProcessInfo {
   readyAt: number | undefined;
   /** How its previous run (of this number) ended. */
   lastExit: LastExit | undefined;
+  /** With state `waiting` before its job's first start: the jobs it depends on that are not ready yet. */
+  waitingFor?: string[];
 }
 
 /** A kept process's place: its number, and what outlives each of its processes. */

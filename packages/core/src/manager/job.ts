@@ -184,7 +184,10 @@ export class Job {
   }
 
   processes(): ProcessInfo[] {
-    return this.#keeper.processes();
+    const processes = this.#keeper.processes();
+    if (this.waitingFor.size === 0) return processes;
+    const waitingFor = [...this.waitingFor];
+    return processes.map((process) => (process.pid === undefined ? { ...process, state: 'waiting', waitingFor } : process));
   }
 
   describe(child: ChildHandler): ProcessInfo {
