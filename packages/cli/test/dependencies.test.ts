@@ -1,29 +1,14 @@
 import { rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { waitFor } from '@pool/testing';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { freePort, waitFor } from '@pool/testing';
+import { expect, it } from 'vitest';
 import type { PsRecord } from './helpers/records.js';
-import { Sandbox } from './helpers/sandbox.js';
+import { useSandbox } from './helpers/sandbox.js';
 
-let sandbox: Sandbox;
-beforeEach(() => {
-  sandbox = new Sandbox();
-});
-afterEach(async () => {
-  await sandbox.run(['shutdown']);
-  await sandbox.cleanup();
-});
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const sandboxes = useSandbox();
 
 it('pool start web, which depends on db: db is started first, pool ps shows web waiting for db until db is ready, then both run', async () => {
+  const sandbox = sandboxes.current;
   const port = await freePort();
   // db listens once the file `go` exists: the test says when it gets ready.
   const go = join(sandbox.root, 'go');

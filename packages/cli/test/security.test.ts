@@ -2,18 +2,15 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { isAlive, waitFor } from '@pool/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { errorOf, Sandbox } from './helpers/sandbox.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { errorOf, useSandbox, type Sandbox } from './helpers/sandbox.js';
 
 // The attacks of a local adversary, as the CLI and its daemon meet them (docs/security.md).
 describe('pool against hostile input', () => {
+  const sandboxes = useSandbox();
   let sandbox: Sandbox;
   beforeEach(() => {
-    sandbox = new Sandbox();
-  });
-  afterEach(async () => {
-    await sandbox.run(['shutdown']);
-    await sandbox.cleanup();
+    sandbox = sandboxes.current;
   });
 
   it('a Procfile variable holding quotes and ";" is data, not shell: the injected command never runs', async () => {

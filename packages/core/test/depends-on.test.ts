@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { isPoolError, loadConfigFile } from '@pool/core';
-import { tempDir, waitFor } from '@pool/testing';
+import { freePort, tempDir, waitFor } from '@pool/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventsOf, fixture, node, useManagers } from './fixtures/manager/harness.js';
 
@@ -11,14 +10,6 @@ const temps: { remove: () => void; path: string }[] = [];
 afterEach(() => {
   for (const temp of temps.splice(0)) temp.remove();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A client that asks the db once, as it starts, and says what it found. */
 const client = (port: number) => [node, '-e', `require('http').get('http://127.0.0.1:${port}/health', (r) => console.log('db answered ' + r.statusCode)).on('error', (e) => console.log('db refused ' + e.code)); setInterval(() => {}, 1000)`];

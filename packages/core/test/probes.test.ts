@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { isPoolError, type SupervisorEvent } from '@pool/core';
-import { httpGet, isAlive, tempDir, waitFor } from '@pool/testing';
+import { freePort, httpGet, isAlive, tempDir, waitFor } from '@pool/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventsOf, fixture, node, useManagers, waitForEvent } from './fixtures/manager/harness.js';
 import { MemorySink, Pools } from './helpers.js';
@@ -12,15 +12,6 @@ const temps: { remove: () => void }[] = [];
 afterEach(() => {
   for (const temp of temps.splice(0)) temp.remove();
 });
-
-/** A port that was free a moment ago (the kernel's pick). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const server = fixture('probed-server.mjs');
 

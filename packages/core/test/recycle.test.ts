@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ManagerEvent } from '@pool/core';
 import { httpGet, isAlive, tempDir, waitFor } from '@pool/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventsOf, fixture, node, useManagers, waitForEvent } from './fixtures/manager/harness.js';
@@ -9,6 +10,19 @@ const temps: { remove: () => void }[] = [];
 afterEach(() => {
   for (const temp of temps.splice(0)) temp.remove();
 });
+
+/** The fewest processes ready at once, from the events, once the first `count` were ready. */
+function fewestReadyAfterStart(events: ManagerEvent[], count: number): number {
+  const timeline = events.filter((event) => event.type === 'exit' || event.type === 'ready');
+  expect(timeline.slice(0, count).map((event) => event.type)).toEqual(Array(count).fill('ready'));
+  let ready = 0;
+  let fewest = Infinity;
+  for (const [index, event] of timeline.entries()) {
+    ready += event.type === 'ready' ? 1 : -1;
+    if (index >= count) fewest = Math.min(fewest, ready);
+  }
+  return fewest;
+}
 
 describe('recycling: memory and age limits', () => {
   it('maxMemory: a process whose group stays above the limit for two samples is replaced gracefully (reason memory)', async () => {
@@ -75,16 +89,8 @@ describe('recycling: memory and age limits', () => {
     await manager.start();
     await manager.load({ name: 'sleepers', cmd: ['sleep', '1000'], numprocesses: 2, maxAge: '500ms' });
     await waitFor(() => eventsOf(events, 'exit').filter((event) => event.reason === 'age').length >= 3, { timeout: 60_000 });
-    // After both first started, the number of ready processes never fell below one: never two down at once.
-    const timeline = events.filter((event) => event.type === 'exit' || event.type === 'ready');
-    let ready = 0;
-    let fewest = Infinity;
-    for (const [index, event] of timeline.entries()) {
-      ready += event.type === 'ready' ? 1 : -1;
-      if (index >= 2) fewest = Math.min(fewest, ready);
-    }
-    expect(timeline.slice(0, 2).map((event) => event.type)).toEqual(['ready', 'ready']);
-    expect(fewest).toBe(1);
+    // After both first started, never two down at once.
+    expect(fewestReadyAfterStart(events, 2)).toBe(1);
   });
 });
 
@@ -94,14 +100,7 @@ describe('scheduled and watched restarts', () => {
     await manager.start();
     await manager.load({ name: 'nightly', cmd: ['sleep', '1000'], numprocesses: 2, cronRestart: '*/2 * * * * *', timezone: 'Europe/Paris' });
     await waitFor(() => eventsOf(events, 'exit').filter((event) => event.reason === 'cron').length >= 4, { timeout: 60_000 });
-    const timeline = events.filter((event) => event.type === 'exit' || event.type === 'ready');
-    let ready = 0;
-    let fewest = Infinity;
-    for (const [index, event] of timeline.entries()) {
-      ready += event.type === 'ready' ? 1 : -1;
-      if (index >= 2) fewest = Math.min(fewest, ready);
-    }
-    expect(fewest).toBe(1);
+    expect(fewestReadyAfterStart(events, 2)).toBe(1);
     expect(manager.info('nightly').restartReasons.cron).toBeGreaterThanOrEqual(4);
   });
 

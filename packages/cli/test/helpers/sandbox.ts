@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProcessTracker, tempDir, waitForDeath, type TrackedProcess } from '@pool/testing';
+import { afterEach, beforeEach } from 'vitest';
 
 export const builtBin = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 export const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -128,4 +129,20 @@ export class Sandbox {
 /** The line of `error POOL_X: …` output, parsed. */
 export function errorOf(result: PoolResult): { code: string; message: string; hint: string } {
   return (JSON.parse(result.stderr) as { error: { code: string; message: string; hint: string } }).error;
+}
+
+/**
+ * A fresh Sandbox for each test of the calling file, its daemon shut down and every process ended afterwards
+ * (even when the test failed). Read `.current` inside a test.
+ */
+export function useSandbox(): { readonly current: Sandbox } {
+  const holder = {} as { current: Sandbox };
+  beforeEach(() => {
+    holder.current = new Sandbox();
+  });
+  afterEach(async () => {
+    await holder.current.run(['shutdown']);
+    await holder.current.cleanup();
+  });
+  return holder;
 }

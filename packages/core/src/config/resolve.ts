@@ -1,10 +1,8 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { resolveProbe, type Probe, type ProbeConfig } from '../child/probes.js';
 import { toMilliseconds } from '../duration.js';
-import { checkCron, type CronSchedule, type WatchOptions } from '../keeper/triggers.js';
-import { toBytes } from '../size.js';
+import { resolvePolicies, type Policies } from '../keeper/policies.js';
 import { isPoolError } from '../errors/index.js';
 import type { SocketOptions } from '../sockets/shared-sockets.js';
 import { defaultBackoff, type BackoffOptions } from '../keeper/backoff.js';
@@ -35,12 +33,7 @@ export interface ResolvedJob {
   flapping: FlappingOptions | false;
   backoff: BackoffOptions;
   readyDelay: number;
-  readiness: Probe | undefined;
-  liveness: Probe | undefined;
-  maxMemory: { bytes: number; interval: number } | undefined;
-  maxAge: { age: number; jitter: number } | undefined;
-  cron: CronSchedule | undefined;
-  watch: WatchOptions | undefined;
+  policies: Policies;
   minUptime: number;
   priority: number;
   redirectOutput: { stdout: boolean; stderr: boolean };
@@ -73,12 +66,7 @@ export function resolveJob(config: JobConfig, source: string): ResolvedJob {
       factor: config.backoff?.factor ?? defaultBackoff.factor,
     },
     readyDelay: resolveReadyDelay(config, source),
-    readiness: probe(config.readiness, 'readiness', source),
-    liveness: probe(config.liveness, 'liveness', source),
-    maxMemory: config.maxMemory === undefined ? undefined : { bytes: toBytes(config.maxMemory, 'maxMemory'), interval: Math.max(100, toMilliseconds(config.memoryCheckInterval ?? 5_000, 'memoryCheckInterval')) },
-    maxAge: config.maxAge === undefined ? undefined : { age: toMilliseconds(config.maxAge, 'maxAge'), jitter: toMilliseconds(config.maxAgeJitter ?? 0, 'maxAgeJitter') },
-    cron: resolveCron(config, source),
-    watch: resolveWatch(config, cwd),
+    policies: policies(config, cwd, source),
     minUptime: toMilliseconds(config.minUptime ?? 1_000, 'minUptime'),
     priority: config.priority ?? 0,
     redirectOutput: { stdout: redirectOutput.includes('stdout'), stderr: redirectOutput.includes('stderr') },
@@ -118,31 +106,10 @@ function resolveFlapping(flapping: JobConfig['flapping']): FlappingOptions | fal
   };
 }
 
-function resolveCron(config: JobConfig, source: string): CronSchedule | undefined {
-  if (config.cronRestart === undefined) {
-    if (config.timezone !== undefined) throw invalidConfig([{ path: 'timezone', message: 'is the time zone of cronRestart, which is not given' }], source);
-    return undefined;
-  }
-  const schedule = { pattern: config.cronRestart, ...(config.timezone ? { timezone: config.timezone } : {}) };
+/** The lifecycle policies; a bad value is a config problem at its path. */
+function policies(config: JobConfig, cwd: string, source: string): Policies {
   try {
-    checkCron(schedule);
-  } catch (error) {
-    const { detail } = (error as { context: { detail: string } }).context;
-    throw invalidConfig([{ path: 'cronRestart', message: `is not a schedule: ${detail}` }], source);
-  }
-  return schedule;
-}
-
-function resolveWatch(config: JobConfig, cwd: string): WatchOptions | undefined {
-  if (config.watch === undefined || config.watch === false) return undefined;
-  const paths = config.watch === true ? [cwd] : config.watch.map((path) => resolve(cwd, path));
-  return { paths, ignore: config.watchIgnore ?? [], delay: toMilliseconds(config.watchDelay ?? 1_000, 'watchDelay') };
-}
-
-function probe(config: ProbeConfig | undefined, purpose: 'readiness' | 'liveness', source: string): Probe | undefined {
-  if (config === undefined) return undefined;
-  try {
-    return resolveProbe(config, purpose);
+    return resolvePolicies(config, cwd);
   } catch (error) {
     if (!isPoolError(error, 'POOL_INVALID_OPTION')) throw error;
     const { path, detail } = error.context as { path: string; detail: string };

@@ -1,7 +1,6 @@
 import { constants } from 'node:os';
 import type { Duration } from '../duration.js';
-import type { Size } from '../size.js';
-import type { ProbeConfig } from '../child/probes.js';
+import type { PolicyConfig } from '../keeper/policies.js';
 import type { SocketOptions } from '../sockets/shared-sockets.js';
 
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
@@ -30,7 +29,7 @@ export interface WorkerConfig {
 }
 
 /** A job (process template), as written in a config file, an HTTP request or a `load()` call. */
-export interface JobConfig {
+export interface JobConfig extends PolicyConfig {
   name: string;
   /** argv, spawned without a shell; a string (or argv) is one shell command line only with `shell: true`. */
   cmd?: string[] | string;
@@ -52,28 +51,6 @@ export interface JobConfig {
   readyDelay?: Duration;
   /** @deprecated The old name of `readyDelay`, still read. */
   warmupDelay?: Duration;
-  /** A process is ready once this probe first passes; a start that does not get there within its timeout fails. */
-  readiness?: ProbeConfig;
-  /** Once ready, `failureThreshold` failed attempts in a row restart the process (reason `liveness`). */
-  liveness?: ProbeConfig;
-  /** A process whose process group's resident memory stays above this (two samples) is replaced (reason `memory`). */
-  maxMemory?: Size;
-  /** How often `maxMemory` is sampled. Default 5s. */
-  memoryCheckInterval?: Duration;
-  /** Each process is replaced this long after it got ready (reason `age`), one at a time. */
-  maxAge?: Duration;
-  /** A random part of this is added to each process's `maxAge`, so that they do not all go at once. */
-  maxAgeJitter?: Duration;
-  /** A rolling restart on this schedule (cron syntax, croner's: `0 3 * * *`), reason `cron`. */
-  cronRestart?: string;
-  /** The IANA time zone of `cronRestart`; default the machine's. */
-  timezone?: string;
-  /** Reload (rolling) when a file changes: `true` watches `cwd`; or paths, relative to `cwd`. */
-  watch?: boolean | string[];
-  /** Globs (relative to a watched directory) whose changes do not count; node_modules and .git never do. */
-  watchIgnore?: string[];
-  /** Quiet time after the last change before the reload. Default 1s. */
-  watchDelay?: Duration;
   /** Jobs (`name` in this job's session, or `session.name`) that must be ready before this one starts. */
   dependsOn?: string[];
   minUptime?: Duration;

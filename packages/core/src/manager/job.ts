@@ -1,3 +1,4 @@
+import { keeperPolicies } from '../keeper/policies.js';
 import { ChildHandler } from '../child/child-handler.js';
 import type { ResolvedJob } from '../config/resolve.js';
 import type { JobConfig } from '../config/schema.js';
@@ -52,7 +53,7 @@ export class Job {
     this.#host = options.host;
     const { resolved } = options;
     this.#sockets = new JobSockets(resolved.sockets);
-    const startTimeout = resolved.readiness?.timeout ?? (resolved.command.kind === 'worker' ? resolved.command.startTimeout : 0);
+    const startTimeout = resolved.policies.readiness?.timeout ?? (resolved.command.kind === 'worker' ? resolved.command.startTimeout : 0);
     this.#keeper = new Keeper({
       name: this.name,
       subject: `job ${this.name}`,
@@ -65,10 +66,7 @@ export class Job {
       startTimeout,
       checkInterval: 15_000,
       overlap: Object.keys(resolved.sockets).length > 0,
-      ...(resolved.maxMemory ? { maxMemory: resolved.maxMemory } : {}),
-      ...(resolved.maxAge ? { maxAge: resolved.maxAge } : {}),
-      ...(resolved.cron ? { cron: resolved.cron } : {}),
-      ...(resolved.watch ? { watch: resolved.watch } : {}),
+      ...keeperPolicies(resolved.policies),
       logger: () => this.#host.logger,
       publish: (event) => this.#onKeeperEvent(event),
     });

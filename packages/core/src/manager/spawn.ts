@@ -1,4 +1,5 @@
 import type { ChildHandlerOptions } from '../child/child-handler.js';
+import { probeOptions } from '../keeper/policies.js';
 import type { ResolvedCommand, ResolvedJob } from '../config/resolve.js';
 import type { OutputTarget } from '../output/target.js';
 import type { BoundSocket } from '../sockets/shared-sockets.js';
@@ -44,8 +45,7 @@ export function childOptions(context: SpawnContext): ChildHandlerOptions {
     gracefulTimeout,
     ...(job.uid === undefined ? {} : { uid: job.uid }),
     ...(job.gid === undefined ? {} : { gid: job.gid }),
-    ...(job.readiness ? { readiness: job.readiness } : {}),
-    ...(job.liveness ? { liveness: job.liveness } : {}),
+    ...probeOptions(job.policies),
   };
   const { command } = job;
   if (command.kind === 'worker') {
@@ -57,7 +57,7 @@ export function childOptions(context: SpawnContext): ChildHandlerOptions {
       env: { ...env, ...inherited.env },
       fds: inherited.fds,
       protocol: true,
-      startTimeout: job.readiness?.timeout ?? command.startTimeout,
+      startTimeout: job.policies.readiness?.timeout ?? command.startTimeout,
       heartbeatTimeout: command.heartbeatTimeout,
     };
   }
@@ -68,7 +68,7 @@ export function childOptions(context: SpawnContext): ChildHandlerOptions {
     fds: sockets.map((socket) => socket.fd),
     readyDelay: job.readyDelay,
     // Without a readiness probe, a command is ready after readyDelay unless it exits first: nothing times out.
-    startTimeout: job.readiness?.timeout ?? 0,
+    startTimeout: job.policies.readiness?.timeout ?? 0,
   };
 }
 

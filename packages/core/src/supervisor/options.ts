@@ -2,9 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ChildHandler, ChildHandlerOptions } from '../child/child-handler.js';
-import { resolveProbe, type Probe, type ProbeConfig } from '../child/probes.js';
-import { checkCron, type CronSchedule, type WatchOptions } from '../keeper/triggers.js';
-import { toBytes, type Size } from '../size.js';
+import { resolvePolicies, type PolicyConfig, type Policies } from '../keeper/policies.js';
 import { toMilliseconds, type Duration } from '../duration.js';
 import { poolError } from '../errors/index.js';
 import type { Logger } from '../logger.js';
@@ -16,7 +14,12 @@ import { defaultBackoff, type BackoffOptions } from '../keeper/backoff.js';
 import { defaultFlapping, type FlappingOptions } from '../keeper/flapping.js';
 import { inheritedExecArgv } from './worker-spawn.js';
 
-export interface SupervisorOptions {
+/**
+ * The pool's options; the lifecycle policies (`readiness`, `liveness`, `maxMemory`, `maxAge`, `cronRestart`,
+ * `watch`, …) are a job's. A worker's readiness probe runs after its ready message (its timeout then bounds the
+ * start instead of startTimeout).
+ */
+export interface SupervisorOptions extends PolicyConfig {
   /** A module (path or URL) whose default export is a WorkerBase subclass or factory, or a factory (same script). */
   worker: string | URL | WorkerFactory;
   /** How many workers; default: the number of CPUs. `workers` is the same (aioworkerpool's name). */
@@ -41,24 +44,6 @@ export interface SupervisorOptions {
   preserveFds?: number[];
   /** Sockets bound once by the master and inherited by every worker: `{ web: { port: 8080 } }`. */
   sockets?: Record<string, SocketOptions>;
-  /** After its ready message, a worker is ready once this probe passes (its timeout replaces startTimeout). */
-  readiness?: ProbeConfig;
-  /** Once ready, `failureThreshold` failed attempts in a row restart the worker (reason `liveness`). */
-  liveness?: ProbeConfig;
-  /** A worker whose process group's resident memory is above this at two samples in a row is replaced, its replacement ready first. */
-  maxMemory?: Size;
-  /** How often `maxMemory` is sampled. Default 5s. */
-  memoryCheckInterval?: Duration;
-  /** Each worker is replaced this long after it got ready (plus a random part of `maxAgeJitter`), one at a time. */
-  maxAge?: Duration;
-  maxAgeJitter?: Duration;
-  /** A rolling restart of the workers on this schedule (cron syntax), reason `cron`; `timezone` its zone. */
-  cronRestart?: string;
-  timezone?: string;
-  /** Rolling restart when a file changes: `true` watches `cwd`; or paths relative to it. */
-  watch?: boolean | string[];
-  watchIgnore?: string[];
-  watchDelay?: Duration;
   /** Detach from the terminal (new session, output to `logFile`); with `pidFile`. Used by `main()`. */
   daemon?: boolean;
   pidFile?: string;
@@ -105,12 +90,7 @@ export interface SupervisorConfig {
   args: string[];
   backoff: BackoffOptions;
   flapping: FlappingOptions | false;
-  readiness: Probe | undefined;
-  liveness: Probe | undefined;
-  maxMemory: { bytes: number; interval: number } | undefined;
-  maxAge: { age: number; jitter: number } | undefined;
-  cron: CronSchedule | undefined;
-  watch: WatchOptions | undefined;
+  policies: Policies;
   name: string;
 }
 
@@ -130,12 +110,13 @@ export function resolveOptions(options: SupervisorOptions, cpus: number): Superv
   if (!Array.isArray(preserveFds)) throw invalid('preserveFds', 'expected an array of file descriptors');
   preserveFds.forEach((fd, index) => checkInteger(fd, `preserveFds[${index}]`, 0));
   if (options.daemon && options.pidFile === undefined) throw invalid('pidFile', 'a daemon needs a pidFile');
+  const policies = resolvePolicies(options, resolve(options.cwd ?? '.'));
   return {
     worker: resolveWorker(options.worker),
     workers: checkInteger(alias(options, 'numprocesses', 'workers') ?? cpus, options.workers === undefined ? 'numprocesses' : 'workers', 0, 1024),
     checkInterval: duration(options.checkInterval, 'checkInterval', 15_000) || 15_000,
     workerTimeout: duration(alias(options, 'heartbeatTimeout', 'workerTimeout'), options.workerTimeout === undefined ? 'heartbeatTimeout' : 'workerTimeout', 30_000),
-    startTimeout: options.readiness === undefined ? duration(options.startTimeout, 'startTimeout', 30_000) : resolveProbe(options.readiness, 'readiness').timeout,
+    startTimeout: policies.readiness?.timeout ?? duration(options.startTimeout, 'startTimeout', 30_000),
     gracefulTimeout: duration(options.gracefulTimeout, 'gracefulTimeout', 10_000),
     minUptime: duration(options.minUptime, 'minUptime', 1_000),
     stdout: toOutputTarget(options.stdout, 'stdout', 'stdout'),
@@ -152,29 +133,11 @@ export function resolveOptions(options: SupervisorOptions, cpus: number): Superv
     args: options.args ?? [],
     backoff: { ...defaultBackoff, ...options.backoff },
     flapping: options.flapping === false ? false : { ...defaultFlapping, ...options.flapping },
-    readiness: options.readiness === undefined ? undefined : resolveProbe(options.readiness, 'readiness'),
-    liveness: options.liveness === undefined ? undefined : resolveProbe(options.liveness, 'liveness'),
-    maxMemory: options.maxMemory === undefined ? undefined : { bytes: toBytes(options.maxMemory, 'maxMemory'), interval: Math.max(100, duration(options.memoryCheckInterval, 'memoryCheckInterval', 5_000)) },
-    maxAge: options.maxAge === undefined ? undefined : { age: duration(options.maxAge, 'maxAge', 0), jitter: duration(options.maxAgeJitter, 'maxAgeJitter', 0) },
-    cron: supervisorCron(options),
-    watch:
-      options.watch === undefined || options.watch === false
-        ? undefined
-        : {
-            paths: options.watch === true ? [resolve(options.cwd ?? '.')] : options.watch.map((path) => resolve(options.cwd ?? '.', path)),
-            ignore: options.watchIgnore ?? [],
-            delay: duration(options.watchDelay, 'watchDelay', 1_000),
-          },
+    policies,
     name: options.name ?? 'worker',
   };
 }
 
-function supervisorCron(options: SupervisorOptions): CronSchedule | undefined {
-  if (options.cronRestart === undefined) return undefined;
-  const schedule = { pattern: options.cronRestart, ...(options.timezone ? { timezone: options.timezone } : {}) };
-  checkCron(schedule);
-  return schedule;
-}
 
 /** One value under either of two names of one option (pool's and aioworkerpool's); both at once is refused. */
 function alias<Key extends keyof SupervisorOptions>(options: SupervisorOptions, name: Key, other: Key): SupervisorOptions[Key] {

@@ -1,3 +1,4 @@
+import { keeperPolicies, probeOptions } from '../keeper/policies.js';
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { ChildHandler, type ChildHandlerOptions, type StopOptions } from '../child/child-handler.js';
@@ -63,10 +64,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       startTimeout: config.startTimeout,
       checkInterval: config.checkInterval,
       overlap: true,
-      ...(config.maxMemory ? { maxMemory: config.maxMemory } : {}),
-      ...(config.maxAge ? { maxAge: config.maxAge } : {}),
-      ...(config.cron ? { cron: config.cron } : {}),
-      ...(config.watch ? { watch: config.watch } : {}),
+      ...keeperPolicies(config.policies),
       logger: () => this.logger,
       publish: (event) => this.#onKeeperEvent(event),
     });
@@ -272,8 +270,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       stderr: config.stderr,
       fds: inherited.fds,
       gracefulTimeout: config.gracefulTimeout,
-      ...(config.readiness ? { readiness: config.readiness } : {}),
-      ...(config.liveness ? { liveness: config.liveness } : {}),
+      ...probeOptions(config.policies),
     };
   }
 
