@@ -141,3 +141,21 @@ describe('scheduled and watched restarts', () => {
     await waitFor(() => watched().length === 4, { timeout: 60_000 });
   });
 });
+
+describe('recycling and stop', () => {
+  it('a stop behind queued recycles starts no process and does not wait for a replacement to get ready', async () => {
+    const { manager, events } = create();
+    await manager.start();
+    // Each replacement takes 2 s to be ready, each process ages out after 300 ms: recycles queue up.
+    await manager.load({ name: 'busy', cmd: ['sleep', '1000'], numprocesses: 4, maxAge: '300ms', readyDelay: '2s' }, { start: true });
+    await waitFor(() => eventsOf(events, 'exit').some((event) => event.reason === 'age'), { timeout: 30_000 });
+    const spawnsBefore = eventsOf(events, 'spawn').length;
+    const stopping = Date.now();
+    await manager.stop();
+    const took = Date.now() - stopping;
+    expect(eventsOf(events, 'spawn').length).toBe(spawnsBefore);
+    // Less than one replacement's readiness: it did not wait for any.
+    expect(took).toBeLessThan(2_000);
+    expect(manager.list('busy').filter((process) => process.pid !== undefined && isAlive(process.pid))).toEqual([]);
+  });
+});

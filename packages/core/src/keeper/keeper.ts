@@ -94,6 +94,8 @@ export class Keeper {
   #memoryTimer: NodeJS.Timeout | undefined;
   readonly #ageTimers = new Map<ChildHandler, NodeJS.Timeout>();
   readonly #overMemory = new WeakMap<ChildHandler, number>();
+  /** Processes with a recycle order queued or under way. */
+  readonly #recycling = new WeakSet<ChildHandler>();
   /** Ends the cron schedule and the file watch while running. */
   #triggers: (() => void)[] = [];
   /** A cron or watch replacement under way, and whether another was asked for meanwhile. */
@@ -179,6 +181,8 @@ export class Keeper {
    */
   stop(options: StopOptions = {}): Promise<void> {
     this.#orders.interrupt(poolError('POOL_STOPPED', { subject: this.options.subject }));
+    // At once, not when its turn comes: an order under way (a recycle, a reload) starts nothing more.
+    this.#halt();
     if (options.gracefulTimeout === 0) this.killNow();
     return this.#orders.run(async () => {
       this.#halt();
@@ -236,15 +240,20 @@ export class Keeper {
    * (the old process then goes on serving).
    */
   recycle(child: ChildHandler, reason: RecycleReason, detail?: Record<string, unknown>): Promise<boolean> {
-    return this.#orders.run(async (signal) => {
+    // Asked again (the memory check, every sample) while one is queued for this process: that one will do.
+    if (this.#recycling.has(child)) return Promise.resolve(false);
+    this.#recycling.add(child);
+    const order = this.#orders.run(async (signal) => {
       const slot = [...this.#slots.values()].find((candidate) => candidate.child === child);
-      if (!slot || slot.incoming || !this.#running || child.state !== 'ready') return false;
+      // A stop given since cuts it short before it begins: nothing is replaced during a shutdown.
+      if (signal.aborted || !slot || slot.incoming || !this.#running || child.state !== 'ready') return false;
       this.options.logger().info({ job: this.name, id: slot.id, pid: child.pid, reason, ...detail }, `replacing ${this.name}.${slot.id} (${reason})`);
       if (!this.options.overlap) {
         this.#recycled.set(child, reason);
         slot.respawn = true;
         await child.stop();
-        await this.#until(() => this.#slots.get(slot.id) !== slot || !this.#running || (slot.child !== undefined && slot.child.state !== 'starting') || (!slot.child && !slot.respawn));
+        const settled = this.#until(() => this.#slots.get(slot.id) !== slot || !this.#running || (slot.child !== undefined && slot.child.state !== 'starting') || (!slot.child && !slot.respawn));
+        await abortable(settled, signal).catch(noop); // a stop does not wait for the replacement to get ready
         return true;
       }
       const replacement = this.#create(slot.id);
@@ -269,6 +278,7 @@ export class Keeper {
       await child.stop();
       return true;
     });
+    return order.finally(() => this.#recycling.delete(child));
   }
 
   /** Stops one process for good: a kept one leaves the count (numprocesses goes down by one). */
