@@ -5,6 +5,30 @@ import { cleanup, harness, idle, node } from './helpers.js';
 afterEach(cleanup);
 
 describe('@pool/http routes (inject)', () => {
+  it('takes the lifecycle policies in a job config (probes, limits, schedule, dependsOn) and refuses a bad one with its path', async () => {
+    const { app, manager } = await harness();
+    const db = await app.inject({ method: 'POST', url: '/pool/jobs', payload: { name: 'db', cmd: idle, readiness: { exec: [node, '-e', ''], interval: '50ms' } } });
+    expect(db.statusCode, db.body).toBe(201);
+    const web = await app.inject({
+      method: 'POST',
+      url: '/pool/jobs',
+      payload: { name: 'web', cmd: idle, dependsOn: ['db'], liveness: { exec: [node, '-e', ''], interval: '1s' }, maxMemory: '500M', maxAge: '1h', maxAgeJitter: '5m', cronRestart: '0 3 * * *', timezone: 'UTC' },
+    });
+    expect(web.statusCode, web.body).toBe(201);
+    expect(web.json()).toMatchObject({ dependsOn: ['default.db'], waitingFor: [], processes: [{ state: 'ready' }] });
+    expect(manager.info('db').processes[0]).toMatchObject({ state: 'ready' });
+    for (const [payload, path] of [
+      [{ name: 'x', cmd: idle, readiness: { http: '/health', tcp: 80 } }, 'readiness'],
+      [{ name: 'x', cmd: idle, maxMemory: 'lots' }, 'maxMemory'],
+      [{ name: 'x', cmd: idle, cronRestart: 'at night' }, 'cronRestart'],
+      [{ name: 'x', cmd: idle, dependsOn: ['nope'] }, 'nope'],
+    ] as const) {
+      const refused = await app.inject({ method: 'POST', url: '/pool/jobs', payload });
+      expect(refused.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(refused.json().message).toContain(path);
+    }
+  });
+
   it('loads, lists, shows, updates and unloads jobs, next to the app\'s own routes', async () => {
     const { app, manager } = await harness();
     expect((await app.inject('/own-route')).json()).toEqual({ mine: true });
