@@ -162,3 +162,22 @@ describe('daemon mode', () => {
     expect(existsSync(pidFile)).toBe(false);
   });
 });
+
+describe('a paused master', () => {
+  it('kills no healthy worker when it is stopped past workerTimeout and continued (SIGSTOP, SIGCONT)', async () => {
+    const master = await runMaster(tracker, 'echo-worker.mjs', 4, { WORKER_TIMEOUT: '1000' });
+    await waitFor(() => readyPids(master.stdout()).size === 4);
+    const before = [...readyPids(master.stdout()).values()];
+    // The fault itself: the master frozen for three heartbeat timeouts, the workers running on.
+    process.kill(master.pid, 'SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    process.kill(master.pid, 'SIGCONT');
+    // The workers serve throughout. The kills, had they come, come at once on resume (expired timers run
+    // first): 1.5 s later they would show as replacements (READY lines) and missing pids.
+    expect((await httpGet(`http://127.0.0.1:${master.port}/`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(master.stdout().match(/READY/g)).toHaveLength(4);
+    expect(before.every(isAlive)).toBe(true);
+    expect(master.stderr()).not.toContain('missed its heartbeats');
+  });
+});

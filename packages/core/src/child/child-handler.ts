@@ -405,7 +405,13 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
       this.#timers.heartbeat?.refresh();
       return;
     }
-    this.emit('unresponsive', { pid: this.pid!, silentFor: Math.max(heartbeatTimeout, Date.now() - this.#lastHeartbeat) });
+    // The verdict waits one turn of the event loop: after a pause of this master (SIGSTOP, a VM or cgroup
+    // freeze, a debugger), expired timers run before the heartbeats waiting in the pipe are read. Those are
+    // read in this turn's poll phase; a worker that sent one is not hung (the heartbeat re-armed the timer).
+    setImmediate(() => {
+      if (this.#state !== 'ready' || Date.now() - this.#lastHeartbeat < heartbeatTimeout) return;
+      this.emit('unresponsive', { pid: this.pid!, silentFor: Math.max(heartbeatTimeout, Date.now() - this.#lastHeartbeat) });
+    });
   }
 
   #outputBackedUp(): boolean {
