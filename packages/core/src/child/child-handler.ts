@@ -221,7 +221,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     child.once('spawn', () => this.#onSpawn());
     child.once('exit', (code, signal) => void this.#gone(code, signal));
     if (this.options.protocol) child.on('message', (message) => this.#onMessage(message));
-    else if (this.#messageReadiness) child.on('message', (message) => (message === 'ready' ? this.#passedProtocol() : this.emit('message', message)));
+    else if (this.#messageReadiness) child.on('message', (message) => (message === 'ready' ? this.#readyToCheck() : this.emit('message', message)));
     this.#attachOutput(child);
     const startTimeout = this.options.startTimeout ?? defaults.startTimeout;
     if (startTimeout > 0) this.#timers.start = setTimeout(() => this.#onStartTimeout(startTimeout), startTimeout);
@@ -317,7 +317,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     if (!this.alive) return;
     this.emit('spawn', { pid: this.pid! });
     if (this.options.protocol || this.#state !== 'starting' || this.#messageReadiness) return;
-    if (this.options.readiness) return this.#passedProtocol();
+    if (this.options.readiness) return this.#readyToCheck();
     const readyDelay = this.options.readyDelay ?? defaults.readyDelay;
     if (readyDelay > 0) this.#timers.ready = setTimeout(() => this.#markReady(), readyDelay);
     else this.#markReady();
@@ -337,7 +337,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
       return;
     }
     const typed = message as WorkerMessage;
-    if (typed.type === 'pool:ready') this.#passedProtocol();
+    if (typed.type === 'pool:ready') this.#readyToCheck();
     else if (typed.type === 'pool:heartbeat') this.#onHeartbeat();
     else if (typed.type === 'pool:failed') this.#workerError = { ...typed.error, phase: typed.phase };
     else if (typed.type === 'pool:connections' && Number.isInteger(typed.count) && typed.count >= 0) {
@@ -350,8 +350,8 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     this.#timers.heartbeat?.refresh();
   }
 
-  /** The process says it is ready (or, for a command, it runs): the readiness probe, if any, has the last word. */
-  #passedProtocol(): void {
+  /** The process says it is ready (a worker's message, or a command that runs): its readiness probe, if any, has the last word. */
+  #readyToCheck(): void {
     const probe = this.options.readiness;
     if (this.#state !== 'starting' || this.#stopProbe) return;
     if (!probe || probe.check.kind === 'message') return this.#markReady();

@@ -8,7 +8,7 @@ import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { ConnectionBalancer } from './balancer.js';
 import { FlappingGuard, type FlappingOptions } from './flapping.js';
 import { abortable, OrderQueue } from './orders.js';
-import { exitReason, isFailure, lastExitOf, shouldRestart } from './policy.js';
+import { exitReason, isFailure, isStartTimeout, lastExitOf, shouldRestart } from './policy.js';
 import { maxDuration } from '../duration.js';
 import { groupMemory } from '../proc.js';
 import { newSlot, processInfo, type ProcessInfo, type Slot } from './slot.js';
@@ -55,7 +55,7 @@ export interface KeeperOptions {
   publish(event: KeeperEvent): void;
 }
 
-/** Why the Keeper replaces a process that is running well enough (`recycle`, `replace`). */
+/** Why the Keeper replaces a process that is running well enough (`recycle`). */
 export type RecycleReason = Extract<ExitReason, 'memory' | 'age' | 'cron' | 'watch'>;
 
 type EventInput = KeeperEvent extends infer Event ? (Event extends KeeperEvent ? Omit<Event, 'job' | 'time'> : never) : never;
@@ -214,14 +214,14 @@ export class Keeper {
    * that fails stops the reload (POOL_RELOAD_FAILED) with the old processes serving. Without, every process is
    * stopped and each started again as soon as it has exited. A stopped Keeper only takes the new count.
    */
-  replace(options: { numprocesses?: number; reason?: RecycleReason } = {}): Promise<void> {
+  replace(options: { numprocesses?: number } = {}): Promise<void> {
     return this.#orders.run(async (signal) => {
       if (options.numprocesses !== undefined) await this.#resize(options.numprocesses);
       if (!this.#running) return;
       this.#publish({ type: 'reload', phase: 'start' });
       try {
-        if (this.options.overlap) await this.#replaceOverlapping(signal, options.reason);
-        else await this.#replaceInPlace(options.reason);
+        if (this.options.overlap) await this.#replaceOverlapping(signal);
+        else await this.#replaceInPlace();
       } catch (error) {
         const failure = isPoolError(error) ? error : poolError('POOL_RELOAD_FAILED', { id: -1, detail: (error as Error).message }, error);
         this.#publish({ type: 'reload', phase: 'failed', error: failure });
@@ -256,27 +256,12 @@ export class Keeper {
         await abortable(settled, signal).catch(noop); // a stop does not wait for the replacement to get ready
         return true;
       }
-      const replacement = this.#create(slot.id);
-      if (!replacement) return false;
-      slot.incoming = replacement;
       try {
-        await abortable(replacement.start(), signal);
+        return await this.#overlap(slot, signal, reason, reason);
       } catch (error) {
-        void replacement.stop();
-        if (slot.incoming === replacement) slot.incoming = undefined;
         if (!signal.aborted) this.options.logger().warn({ job: this.name, id: slot.id, err: error, reason }, `the replacement of ${this.name}.${slot.id} did not get ready: the old process goes on`);
         return false;
       }
-      if (this.#slots.get(slot.id) !== slot || slot.incoming !== replacement || slot.child !== child) {
-        void replacement.stop();
-        return false;
-      }
-      Object.assign(slot, { child: replacement, incoming: undefined });
-      this.#countRestart(slot, reason);
-      this.#recycled.set(child, reason);
-      this.#changed();
-      await child.stop();
-      return true;
     });
     return order.finally(() => this.#recycling.delete(child));
   }
@@ -552,7 +537,7 @@ export class Keeper {
     this.#balancer.forget(child);
     const commit = this.#commits.delete(child);
     const reason = this.#recycled.get(child) ?? exitReason(exit, this.#timedOut.has(child));
-    if ((exit.error?.code === 'POOL_START_TIMEOUT' || exit.error?.code === 'POOL_NOT_READY') && exit.pid !== undefined) {
+    if (isStartTimeout(exit) && exit.pid !== undefined) {
       this.#publish({ type: 'timeout', id, pid: exit.pid, commit, kind: 'start', after: this.options.startTimeout });
     }
     this.#publish({ type: 'exit', ...exit, id, commit, reason });
@@ -639,36 +624,50 @@ export class Keeper {
     void this.stop();
   }
 
-  async #replaceOverlapping(signal: AbortSignal, reason: RecycleReason | undefined): Promise<void> {
+  async #replaceOverlapping(signal: AbortSignal): Promise<void> {
     for (const id of [...this.#slots.keys()].sort((a, b) => a - b)) {
       const slot = this.#slots.get(id);
       if (signal.aborted || !this.#running) throw poolError('POOL_STOPPED', { subject: this.options.subject });
       if (!slot) continue;
-      const replacement = this.#create(id);
-      if (!replacement) throw poolError('POOL_RELOAD_FAILED', { id, detail: 'its process could not be created' });
-      slot.incoming = replacement;
       try {
-        await abortable(replacement.start(), signal);
+        await this.#overlap(slot, signal, 'reload');
       } catch (error) {
-        void replacement.stop();
         if (signal.aborted || !this.#running) throw poolError('POOL_STOPPED', { subject: this.options.subject }, error);
         throw poolError('POOL_RELOAD_FAILED', { id, detail: (error as Error).message }, error);
       }
-      if (this.#slots.get(id) !== slot || slot.incoming !== replacement) {
-        void replacement.stop(); // its number went away meanwhile (a scale-down cannot, but a stopProcess can)
-        continue;
-      }
-      const old = slot.child;
-      clearTimeout(slot.timer);
-      Object.assign(slot, { child: replacement, incoming: undefined, timer: undefined, done: false });
-      this.#countRestart(slot, reason ?? 'reload');
-      this.#changed();
-      if (old && reason) this.#recycled.set(old, reason);
-      if (old) await old.stop();
     }
   }
 
-  async #replaceInPlace(reason: RecycleReason | undefined): Promise<void> {
+  /**
+   * Starts a replacement beside the slot's process and, once it is ready, puts it in the slot and stops the
+   * old process (whose exit then has `reason`, when given). Throws when the replacement does not get ready (it
+   * is stopped; the old process serves on); resolves false when the slot went away meanwhile (a stopProcess).
+   */
+  async #overlap(slot: Slot, signal: AbortSignal, counted: string, reason?: RecycleReason): Promise<boolean> {
+    const replacement = this.#create(slot.id);
+    if (!replacement) throw new Error('its process could not be created');
+    slot.incoming = replacement;
+    try {
+      await abortable(replacement.start(), signal);
+    } catch (error) {
+      void replacement.stop();
+      throw error;
+    }
+    if (this.#slots.get(slot.id) !== slot || slot.incoming !== replacement) {
+      void replacement.stop();
+      return false;
+    }
+    const old = slot.child;
+    clearTimeout(slot.timer);
+    Object.assign(slot, { child: replacement, incoming: undefined, timer: undefined, done: false });
+    this.#countRestart(slot, counted);
+    if (old && reason) this.#recycled.set(old, reason);
+    this.#changed();
+    if (old) await old.stop();
+    return true;
+  }
+
+  async #replaceInPlace(): Promise<void> {
     const stopping: Promise<unknown>[] = [];
     for (const slot of this.#slots.values()) {
       clearTimeout(slot.timer);
@@ -676,7 +675,6 @@ export class Keeper {
       slot.done = false;
       if (!slot.child) continue;
       slot.respawn = true;
-      if (reason) this.#recycled.set(slot.child, reason);
       stopping.push(slot.child.stop());
     }
     await Promise.all(stopping);

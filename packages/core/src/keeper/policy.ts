@@ -9,10 +9,15 @@ import type { LastExit } from '../manager/info.js';
  * exit (code 0) on its own is `exited`, anything else `crashed`.
  */
 export function exitReason(exit: ChildExit, timedOut: boolean): ExitReason {
-  if (timedOut || exit.error?.code === 'POOL_START_TIMEOUT' || exit.error?.code === 'POOL_NOT_READY') return 'timeout';
+  if (timedOut || isStartTimeout(exit)) return 'timeout';
   if (exit.requested) return 'stopped';
   if (!exit.wasReady) return 'failed-start';
   return exit.code === 0 ? 'exited' : 'crashed';
+}
+
+/** The start took too long: not ready within its start timeout, or its readiness probe never passed. */
+export function isStartTimeout(exit: ChildExit): boolean {
+  return exit.error?.code === 'POOL_START_TIMEOUT' || exit.error?.code === 'POOL_NOT_READY';
 }
 
 /** Whether a process that ended on its own (not stopped by its Keeper) is started again. */

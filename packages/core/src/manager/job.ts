@@ -12,7 +12,7 @@ import type { SocketDescriptor } from '../protocol.js';
 import type { ManagerEvent } from './events.js';
 import { JobSockets } from './job-sockets.js';
 import { scaleTarget, type ScaleValue } from './scale.js';
-import { childOptions } from './spawn.js';
+import { childOptions, startTimeoutOf } from './spawn.js';
 
 /** What a Job needs from its Manager. */
 export interface JobHost {
@@ -53,7 +53,7 @@ export class Job {
     this.#host = options.host;
     const { resolved } = options;
     this.#sockets = new JobSockets(resolved.sockets);
-    const startTimeout = resolved.policies.readiness?.timeout ?? (resolved.command.kind === 'worker' ? resolved.command.startTimeout : 0);
+    const startTimeout = startTimeoutOf(resolved);
     this.#keeper = new Keeper({
       name: this.name,
       subject: `job ${this.name}`,

@@ -57,7 +57,7 @@ export function childOptions(context: SpawnContext): ChildHandlerOptions {
       env: { ...env, ...inherited.env },
       fds: inherited.fds,
       protocol: true,
-      startTimeout: job.policies.readiness?.timeout ?? command.startTimeout,
+      startTimeout: startTimeoutOf(job),
       heartbeatTimeout: command.heartbeatTimeout,
     };
   }
@@ -67,9 +67,16 @@ export function childOptions(context: SpawnContext): ChildHandlerOptions {
     env: { ...env, ...socketActivationEnv(inheritedDescriptors(sockets)) },
     fds: sockets.map((socket) => socket.fd),
     readyDelay: job.readyDelay,
-    // Without a readiness probe, a command is ready after readyDelay unless it exits first: nothing times out.
-    startTimeout: job.policies.readiness?.timeout ?? 0,
+    startTimeout: startTimeoutOf(job),
   };
+}
+
+/**
+ * How long a start may take: a readiness probe's timeout; else a worker's startTimeout; else none — without a
+ * probe a command is ready after readyDelay unless it exits first, so nothing times out.
+ */
+export function startTimeoutOf(job: ResolvedJob): number {
+  return job.policies.readiness?.timeout ?? (job.command.kind === 'worker' ? job.command.startTimeout : 0);
 }
 
 function commandLine(
