@@ -5,11 +5,12 @@ import type { PoolError } from './errors/index.js';
  * Why a process exited, as its Keeper saw it: `stopped` (it was asked to), `exited` (it ended by itself with
  * code 0), `crashed` (by itself, otherwise), `failed-start` (it never got ready), `timeout` (killed for a
  * missed heartbeat, a start that took too long or a readiness probe that never passed), `liveness` (stopped
- * to be replaced: its liveness probe failed `failureThreshold` times in a row); and replaced while well, one
+ * to be replaced: its liveness probe failed `failureThreshold` times in a row), `fault` (stopped: it sent what
+ * is not a message on its control channel); and replaced while well, one
  * at a time, each replacement ready first where the job shares sockets: `memory` (above `maxMemory`), `age`
  * (`maxAge`), `cron` (`cronRestart`), `watch` (a watched file changed).
  */
-export type ExitReason = 'stopped' | 'exited' | 'crashed' | 'failed-start' | 'timeout' | 'liveness' | 'memory' | 'age' | 'cron' | 'watch';
+export type ExitReason = 'stopped' | 'exited' | 'crashed' | 'failed-start' | 'timeout' | 'liveness' | 'fault' | 'memory' | 'age' | 'cron' | 'watch';
 
 /**
  * The one event vocabulary of the Supervisor and the Manager. Every event names its job (a Manager job is
@@ -64,6 +65,12 @@ export interface UnhealthyEvent extends ProcessEventBase {
   /** What the probe checks, in words. */
   probe: string;
 }
+/** A process broke its control channel (garbage, or a message over 1 MiB): it is stopped, and restarted as its policy says. */
+export interface FaultEvent extends ProcessEventBase {
+  type: 'fault';
+  /** What it sent: "a message that is not JSON: …". */
+  detail: string;
+}
 export interface FlappingEvent extends EventBase {
   type: 'flapping';
   failures: number;
@@ -104,7 +111,7 @@ export interface RunningEvent extends EventBase {
 }
 
 /** What a Keeper reports, for Supervisor workers and Manager jobs alike. */
-export type KeeperEvent = SpawnEvent | ReadyEvent | ExitEvent | RestartEvent | TimeoutEvent | UnhealthyEvent | FlappingEvent | ScaleEvent | ReloadEvent | StopEvent;
+export type KeeperEvent = SpawnEvent | ReadyEvent | ExitEvent | RestartEvent | TimeoutEvent | UnhealthyEvent | FaultEvent | FlappingEvent | ScaleEvent | ReloadEvent | StopEvent;
 
 export type SupervisorEvent = KeeperEvent | StartEvent | RunningEvent;
 

@@ -5,6 +5,8 @@ interface ExitFacts {
   code: number | null;
   signal: string | null;
   reason: string;
+  /** Why, when pool knows more than the exit code (a start timeout, a fault on the channel, …). */
+  error?: { message: string } | undefined;
 }
 
 /** pool's own lines among the processes' output, foreman's `system | …`: spawns, exits, give-ups, signals. */
@@ -25,7 +27,8 @@ export class Reporter {
 
   exited(job: string, id: number, pid: number | undefined, exit: ExitFacts): void {
     const how = exit.signal ? `killed by ${exit.signal}` : exit.code === null ? 'could not start' : `exited with code ${exit.code}`;
-    const line = `${displayName(job)}.${id}${pid ? ` (pid ${pid})` : ''} ${how} (${exit.reason})`;
+    const why = exit.error && exit.reason !== 'stopped' ? `: ${exit.error.message}` : '';
+    const line = `${displayName(job)}.${id}${pid ? ` (pid ${pid})` : ''} ${how} (${exit.reason})${why}`;
     this.say(exit.reason === 'stopped' || exit.code === 0 ? line : this.paint('yellow', line));
   }
 

@@ -28,6 +28,8 @@ function details(event: EventRecord): string[] {
       return event.gaveUp ? ['gave up'] : [`retry in ${String(event.retryIn)} ms`];
     case 'timeout':
       return [`${String(event.kind)} after ${String(event.after)} ms`];
+    case 'fault':
+      return [String(event.detail)];
     case 'unhealthy':
       return [`${String(event.probe)} failed ${String(event.failures)} times (${String(event.detail)})`];
     default:

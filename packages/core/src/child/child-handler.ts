@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { poolError, type PoolError } from '../errors/index.js';
 import { toOutputTarget, type OutputOption, type OutputTarget } from '../output/target.js';
 import { isWorkerMessage, type SerializedError, type WorkerMessage } from '../protocol.js';
 import { deferred } from './deferred.js';
 import { sendSignal } from './kill.js';
+import { Channel } from './channel.js';
 import { whenPipesClosed } from './pipes.js';
 import { describeProbe, probeLoop, type Probe, type ProbeResult } from './probes.js';
 import { groupReaper } from './reaper.js';
@@ -101,6 +103,8 @@ export interface ChildHandlerEvents {
   unresponsive: [{ pid: number; silentFor: number }];
   /** Its liveness probe failed `failures` times in a row; `detail` is the last failure. */
   unhealthy: [{ pid: number; failures: number; detail: string; probe: string }];
+  /** It broke its control channel (a message that is not JSON, or too long): its owner stops it. */
+  fault: [{ pid: number; detail: string }];
   /** The worker's count of open connections on the shared sockets (see sockets/balance.ts). */
   connections: [{ pid: number; count: number }];
   message: [unknown];
@@ -137,6 +141,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
   #forced = false;
   #failure: PoolError | undefined;
   #workerError: ChildExit['workerError'];
+  #channel: Channel | undefined;
   #lastHeartbeat = 0;
   #graceDeadline = Infinity;
   readonly #timers: { [Name in TimerName]?: NodeJS.Timeout } = {};
@@ -193,13 +198,14 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
   start(): Promise<void> {
     if (this.#state !== 'idle') return Promise.reject(this.#stateError('start'));
     this.#enter('starting');
-    const { command, args = [], cwd, env, uid, gid, shell } = this.options;
+    const { command, args = [], cwd, uid, gid, shell } = this.options;
+    const channelFd = this.#channelFd();
     let child: ChildProcess;
     try {
       child = spawn(command, args, {
         cwd,
-        env,
-        stdio: this.#stdio(),
+        env: this.#env(channelFd),
+        stdio: this.#stdio(channelFd),
         detached: true,
         ...(uid === undefined ? {} : { uid }),
         ...(gid === undefined ? {} : { gid }),
@@ -220,8 +226,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     child.stdin?.on('error', () => {}); // EPIPE when the process exits with unread input: not our crash
     child.once('spawn', () => this.#onSpawn());
     child.once('exit', (code, signal) => void this.#gone(code, signal));
-    if (this.options.protocol) child.on('message', (message) => this.#onMessage(message));
-    else if (this.#messageReadiness) child.on('message', (message) => (message === 'ready' ? this.#readyToCheck() : this.emit('message', message)));
+    if (channelFd !== undefined) this.#openChannel(child.stdio[channelFd] as Socket | null);
     this.#attachOutput(child);
     const startTimeout = this.options.startTimeout ?? defaults.startTimeout;
     if (startTimeout > 0) this.#timers.start = setTimeout(() => this.#onStartTimeout(startTimeout), startTimeout);
@@ -264,11 +269,10 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     return sendSignal(pid, signal, target);
   }
 
+  /** A message to the process's channel (`process.on('message')` in a Node program); false when there is none. */
   send(message: unknown): boolean {
-    const child = this.#process;
-    if (!child?.connected || !this.alive) return false;
-    child.send(message as never);
-    return true;
+    if (!this.#channel || !this.alive) return false;
+    return this.#channel.send(message);
   }
 
   describe(): string {
@@ -290,10 +294,40 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     }
   }
 
-  #stdio(): StdioOptions {
-    const { stdin = 'ignore', stdout, stderr, fds = [], protocol } = this.options;
-    const ipc = protocol || this.#messageReadiness;
-    return [stdin, stdout ? 'pipe' : 'ignore', stderr ? 'pipe' : 'ignore', ...fds, ...(ipc ? ['ipc' as const] : [])];
+  /** The process's control channel comes after its inherited fds, for the WorkerBase protocol or a `message` probe. */
+  #channelFd(): number | undefined {
+    const { fds = [], protocol } = this.options;
+    return protocol || this.#messageReadiness ? 3 + fds.length : undefined;
+  }
+
+  #stdio(channelFd: number | undefined): StdioOptions {
+    const { stdin = 'ignore', stdout, stderr, fds = [] } = this.options;
+    return [stdin, stdout ? 'pipe' : 'ignore', stderr ? 'pipe' : 'ignore', ...fds, ...(channelFd === undefined ? [] : ['pipe' as const])];
+  }
+
+  /** Node opens `NODE_CHANNEL_FD` as its IPC channel; one inherited from this master's own parent is not passed on. */
+  #env(channelFd: number | undefined): NodeJS.ProcessEnv {
+    const { NODE_CHANNEL_FD: _fd, NODE_CHANNEL_SERIALIZATION_MODE: _mode, ...env } = this.options.env ?? process.env;
+    if (channelFd === undefined) return env;
+    return { ...env, NODE_CHANNEL_FD: String(channelFd), NODE_CHANNEL_SERIALIZATION_MODE: 'json' };
+  }
+
+  #openChannel(socket: Socket | null): void {
+    if (!socket) return;
+    const channel = new Channel(socket);
+    this.#channel = channel;
+    channel.on('message', (message) => {
+      if (!this.alive) return;
+      if (this.options.protocol) this.#onMessage(message);
+      else if (message === 'ready') this.#readyToCheck();
+      else this.emit('message', message);
+    });
+    channel.on('fault', (detail) => {
+      if (!this.alive || this.pid === undefined) return;
+      const { command, fds = [] } = this.options;
+      this.#failure ??= poolError('POOL_CHANNEL_FAULT', { pid: this.pid, command, detail, fd: 3 + fds.length });
+      this.emit('fault', { pid: this.pid, detail });
+    });
   }
 
   get #messageReadiness(): boolean {
@@ -461,7 +495,9 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
       groupReaper.untrack(pid);
     }
     const child = this.#process;
-    await whenPipesClosed([child?.stdout, child?.stderr], this.options.pipeCloseTimeout ?? defaults.pipeCloseTimeout);
+    // The channel too: a message sent just before the exit (a worker's error) is read before the exit is reported.
+    await whenPipesClosed([child?.stdout, child?.stderr, this.#channel?.socket], this.options.pipeCloseTimeout ?? defaults.pipeCloseTimeout);
+    this.#channel?.close();
     await Promise.allSettled(this.#outputs);
     this.#settle(code, signal, exitedAt);
   }

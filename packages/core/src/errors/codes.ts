@@ -57,6 +57,11 @@ export const errorCodes = {
     hint: 'Check that the process serves what the probe asks, where it asks (its PORT, host and path), or raise readiness.timeout.',
     status: 500,
   },
+  POOL_CHANNEL_FAULT: {
+    message: 'Process {pid} ({command}) sent {detail} on its control channel; it was stopped',
+    hint: 'Only process.send() may write to the channel (fd {fd}, NODE_CHANNEL_FD): a program that writes there itself, or prints to that fd, breaks it.',
+    status: 500,
+  },
   POOL_EXITED_BEFORE_READY: {
     message: 'Process {pid} ({command}) exited before it was ready ({exit})',
     hint: 'Read the stderr tail in this error: the worker failed during start-up.',

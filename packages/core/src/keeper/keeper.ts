@@ -508,6 +508,7 @@ export class Keeper {
     child.on('connections', ({ count }) => this.#balancer.report(child, count));
     child.on('unresponsive', ({ pid, silentFor }) => this.#onUnresponsive(child, id, pid, silentFor));
     child.on('unhealthy', (report) => this.#onUnhealthy(child, id, report));
+    child.on('fault', ({ pid, detail }) => this.#onFault(child, id, pid, detail));
     child.once('exit', (exit) => this.#onExit(child, id, exit));
     return child;
   }
@@ -527,6 +528,17 @@ export class Keeper {
     this.#recycled.set(child, 'liveness');
     const slot = this.#slots.get(id);
     if (slot?.child === child && this.#running && shouldRestart(this.options.restart, 'liveness')) slot.respawn = true;
+    void child.stop();
+  }
+
+  /**
+   * The process sent garbage on its control channel: a fault of that process, never of this master. It is
+   * stopped gracefully; its restart counts as a failure (back-off, flapping), as a crash would.
+   */
+  #onFault(child: ChildHandler, id: number, pid: number, detail: string): void {
+    this.options.logger().warn({ job: this.name, id, pid, detail }, `${this.name}.${id} sent ${detail} on its control channel: stopping it`);
+    this.#publish({ type: 'fault', id, pid, commit: this.#commits.has(child), detail });
+    this.#recycled.set(child, 'fault');
     void child.stop();
   }
 

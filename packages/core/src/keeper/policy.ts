@@ -26,9 +26,9 @@ export function shouldRestart(policy: RestartPolicy, reason: ExitReason): boolea
   return policy === 'always' || reason !== 'exited';
 }
 
-/** A run that counts for back-off and flapping: it never got ready, hung, failed its liveness probe, or ended sooner than `minUptime`. */
+/** A run that counts for back-off and flapping: it never got ready, hung, failed its liveness probe, broke its channel, or ended sooner than `minUptime`. */
 export function isFailure(exit: ChildExit, reason: ExitReason, minUptime: number): boolean {
-  return reason === 'failed-start' || reason === 'timeout' || reason === 'liveness' || exit.uptime < minUptime;
+  return reason === 'failed-start' || reason === 'timeout' || reason === 'liveness' || reason === 'fault' || exit.uptime < minUptime;
 }
 
 export function lastExitOf(exit: ChildExit, reason: ExitReason): LastExit {
