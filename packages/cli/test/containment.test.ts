@@ -1,4 +1,7 @@
-import { isAlive } from '@pool/testing';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cgroups } from '@pool/core/internal';
+import { descendants, isAlive, waitFor, waitForDeath } from '@pool/testing';
 import { describe, expect, it } from 'vitest';
 import type { PsRecord } from './helpers/records.js';
 import { fixtures } from './helpers/sandbox.js';
@@ -40,5 +43,52 @@ describe('garbage on a control channel (issue 20, item 1)', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(await sandbox.leftovers()).toEqual([]);
+  });
+});
+
+const escaper = `
+  const { spawn } = require('child_process');
+  const a = spawn('setsid', ['sleep', '1000'], { stdio: 'ignore' });
+  const b = spawn('sleep', ['1000'], { stdio: 'ignore', detached: true });
+  require('fs').writeFileSync(process.env.ESCAPES, JSON.stringify([a.pid, b.pid]));
+  setInterval(() => {}, 1 << 30);`;
+
+describe.skipIf(cgroups.mode !== 'cgroup')('escapes from the process group (issue 20, item 2)', () => {
+  it('pool stop ends what a job started with setsid or detached; so does a SIGKILL of the daemon', async () => {
+    const sandbox = sandboxes.current;
+    const file = join(sandbox.root, 'escapes.json');
+    sandbox.file('pool.config.json', JSON.stringify({ jobs: { escaper: { cmd: [process.execPath, '-e', escaper], env: { ESCAPES: file } } } }));
+    expect((await sandbox.run(['start', 'pool.config.json'])).code).toBe(0);
+    const read = () => waitFor(() => { try { return JSON.parse(readFileSync(file, 'utf8')) as number[]; } catch { return undefined; } });
+    const first = await read();
+    expect(readFileSync(join(sandbox.home, 'pool.log'), 'utf8')).toContain('containment: each process in a cgroup of its own');
+    expect((await sandbox.run(['stop', 'escaper'])).code).toBe(0);
+    await waitForDeath(first, 10_000);
+    // Again, and this time the daemon itself is SIGKILLed: its watchdog ends the escapes.
+    const { rmSync } = await import('node:fs');
+    rmSync(file);
+    expect((await sandbox.run(['start', 'escaper'])).code).toBe(0);
+    const second = await read();
+    expect(second.every(isAlive)).toBe(true);
+    process.kill(sandbox.daemonPid()!, 'SIGKILL');
+    await waitForDeath(second, 15_000);
+  });
+});
+
+describe('the watchdog (issue 20, item 4)', () => {
+  it('killed alone, it is replaced and the replacement is logged; a SIGKILL of the daemon then still ends every job', async () => {
+    const sandbox = sandboxes.current;
+    sandbox.file('pool.config.json', JSON.stringify({ jobs: { napper: { cmd: ['sleep', '1000'], numprocesses: 2 } } }));
+    expect((await sandbox.run(['start', 'pool.config.json'])).code).toBe(0);
+    const daemon = sandbox.daemonPid()!;
+    const isWatchdog = (pid: number) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('forget()'); } catch { return false; } };
+    const first = await waitFor(() => descendants(daemon).find(isWatchdog));
+    process.kill(first, 'SIGKILL');
+    const second = await waitFor(() => descendants(daemon).find((pid) => pid !== first && isWatchdog(pid)), { message: 'a new watchdog' });
+    const log = await waitFor(() => { const text = readFileSync(join(sandbox.home, 'pool.log'), 'utf8'); return text.includes('the watchdog') ? text : undefined; });
+    expect(log).toMatch(new RegExp(`the watchdog \\(pid ${first}\\) killed by SIGKILL: replaced by pid ${second}, told 2 process groups`));
+    const sleepers = descendants(daemon).filter((pid) => pid !== second);
+    process.kill(daemon, 'SIGKILL');
+    await waitForDeath(sleepers, 15_000);
   });
 });

@@ -86,6 +86,10 @@ describe('pool without a daemon', () => {
     expect(result.stdout).toContain(`ExecStart=${process.execPath} ${builtBin} daemon start --foreground\n`);
     expect(result.stdout).toContain(`Environment=POOL_HOME=${sandbox.home}\n`);
     expect(result.stdout).toContain('KillMode=mixed');
+    expect(result.stdout).toContain('Delegate=yes\n');
+    expect(result.stdout).toContain('LimitNOFILE=65536\n');
+    const path = /^Environment=PATH=(.*)$/m.exec(result.stdout)![1]!.split(':');
+    expect(new Set(path).size).toBe(path.length);
     expect(result.stdout).toContain('WantedBy=multi-user.target');
     expect(result.stderr).toContain('systemctl enable --now pool');
     const user = await sandbox.json<{ unit: string; path: string }>(['startup', 'systemd', '--user']);

@@ -29,12 +29,17 @@ export async function startup({ output, home }: CommandContext, system: string, 
     'Type=simple',
     ...(options.user ? [] : [`User=${user}`]),
     `Environment=POOL_HOME=${home.directory}`,
-    `Environment=PATH=${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
+    `Environment=PATH=${[...new Set([dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'])].join(':')}`,
     `ExecStart=${execStart}`,
     // The daemon stops its jobs itself, in priority order and within their graceful timeouts: systemd sends
     // SIGTERM to it alone (mixed), and SIGKILL to whatever is left only after TimeoutStopSec.
     'KillMode=mixed',
     'TimeoutStopSec=120',
+    // The unit's cgroup is the daemon's to divide: each process in a cgroup of its own, so that stopping a
+    // job ends what it started outside its process group too (docs/security.md, containment).
+    'Delegate=yes',
+    // Servers with many connections, and 1,000 processes' pipes, need more than the default 1,024 descriptors.
+    'LimitNOFILE=65536',
     'Restart=on-failure',
     'RestartSec=2',
     '',

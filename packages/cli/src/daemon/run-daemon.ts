@@ -1,5 +1,6 @@
 import { renameSync } from 'node:fs';
 import type { JobConfig, Manager } from '@pool/core';
+import { cgroups } from '@pool/core/internal';
 import type { PoolServer } from '@pool/http';
 import { ensureHome, type PoolHome } from '../home.js';
 import { endLeftovers } from './leftovers.js';
@@ -92,7 +93,10 @@ async function serve(home: PoolHome): Promise<number> {
     await logs.close();
     throw error;
   }
-  if (!stopping) log.info({ pid: process.pid, socket: home.socket, jobs: manager.jobs() }, 'the pool daemon is up');
+  if (!stopping) {
+    const containment = cgroups.mode === 'cgroup' ? `each process in a cgroup of its own under ${cgroups.base}` : `process groups only (${cgroups.why})`;
+    log.info({ pid: process.pid, socket: home.socket, jobs: manager.jobs(), containment: cgroups.mode }, `the pool daemon is up; containment: ${containment}`);
+  }
   await requested;
   await stopping;
   signals.remove();

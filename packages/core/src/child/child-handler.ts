@@ -7,6 +7,7 @@ import { toOutputTarget, type OutputOption, type OutputTarget } from '../output/
 import { isWorkerMessage, type SerializedError, type WorkerMessage } from '../protocol.js';
 import { deferred } from './deferred.js';
 import { sendSignal } from './kill.js';
+import { cgroups } from './cgroup.js';
 import { Channel } from './channel.js';
 import { whenPipesClosed } from './pipes.js';
 import { describeProbe, probeLoop, type Probe, type ProbeResult } from './probes.js';
@@ -142,6 +143,8 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
   #failure: PoolError | undefined;
   #workerError: ChildExit['workerError'];
   #channel: Channel | undefined;
+  /** Its own cgroup, where this master may make them (see cgroup.ts); else its process group is all. */
+  #cgroup: string | undefined;
   #lastHeartbeat = 0;
   #graceDeadline = Infinity;
   readonly #timers: { [Name in TimerName]?: NodeJS.Timeout } = {};
@@ -221,6 +224,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
       // Before anything else can run in this master (even a SIGKILL of it): the watchdog knows the group.
       this.#spawnedAt = Date.now();
       groupReaper.track(child.pid);
+      this.#cgroup = cgroups.enter(child.pid);
     }
     child.on('error', (error) => this.#onError(error));
     child.stdin?.on('error', () => {}); // EPIPE when the process exits with unread input: not our crash
@@ -248,7 +252,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
       case 'ready':
         this.#requested = true;
         this.#enter('stopping');
-        if (gracefulTimeout > 0) this.signal(options.signal ?? this.options.stopSignal ?? defaults.stopSignal, 'group');
+        if (gracefulTimeout > 0) this.#signalAll(options.signal ?? this.options.stopSignal ?? defaults.stopSignal);
         this.#killWithin(gracefulTimeout);
         break;
       case 'stopping':
@@ -267,6 +271,12 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     const pid = this.pid;
     if (pid === undefined || !this.alive) return false;
     return sendSignal(pid, signal, target);
+  }
+
+  /** The stop signal reaches its group and, in its cgroup, what left the group (`setsid`, a daemon's double fork). */
+  #signalAll(signal: NodeJS.Signals): void {
+    if (!this.signal(signal, 'group') || !this.#cgroup) return;
+    cgroups.signalEscaped(this.#cgroup, this.pid!, signal);
   }
 
   /** A message to the process's channel (`process.on('message')` in a Node program); false when there is none. */
@@ -481,6 +491,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     if (this.pid === undefined || !this.alive || this.#forced) return;
     this.#forced = true;
     sendSignal(this.pid, 'SIGKILL', 'group');
+    if (this.#cgroup) cgroups.kill(this.#cgroup);
   }
 
   /** The process is gone (or never came): deliver its output, then report the exit. */
@@ -492,6 +503,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     // Whatever the leader left in its process group is an orphan of this process: end it.
     if (pid !== undefined && this.#spawnedAt > 0) {
       sendSignal(pid, 'SIGKILL', 'group');
+      if (this.#cgroup) cgroups.kill(this.#cgroup);
       groupReaper.untrack(pid);
     }
     const child = this.#process;

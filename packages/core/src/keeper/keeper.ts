@@ -151,7 +151,7 @@ export class Keeper {
         for (const slot of this.#slots.values()) slot.done = false;
         return this.#fill(false);
       }
-      groupReaper.prepare();
+      groupReaper.prepare(this.options.logger);
       this.#running = true;
       this.#failure = undefined;
       this.#flapping.reset();
@@ -292,7 +292,7 @@ export class Keeper {
       const child = this.#create(id, overrides);
       if (!child) throw poolError('POOL_SPAWN_FAILED', { command: this.options.subject, detail: 'its process could not be created' });
       this.#commits.set(child, id);
-      groupReaper.prepare();
+      groupReaper.prepare(this.options.logger);
       child.start().catch(noop);
       if (child.pid === undefined) throw (await child.exited).error ?? poolError('POOL_SPAWN_FAILED', { command: child.options.command, detail: 'no pid' });
       return child;
