@@ -4,7 +4,7 @@ import { cgroups } from '@pool/core/internal';
 import { descendants, isAlive, waitFor, waitForDeath } from '@pool/testing';
 import { describe, expect, it } from 'vitest';
 import type { PsRecord } from './helpers/records.js';
-import { fixtures } from './helpers/sandbox.js';
+import { errorOf, fixtures } from './helpers/sandbox.js';
 import { useSandbox } from './helpers/sandbox.js';
 
 // Issue 20: a broken or hostile job must never take the daemon (and every other job) down with it.
@@ -90,5 +90,27 @@ describe('the watchdog (issue 20, item 4)', () => {
     const sleepers = descendants(daemon).filter((pid) => pid !== second);
     process.kill(daemon, 'SIGKILL');
     await waitForDeath(sleepers, 15_000);
+  });
+});
+
+describe('one daemon per POOL_HOME (issue 20, item 5)', () => {
+  it('with its pid file removed, a second daemon is refused (POOL_DAEMON_RUNNING names the first), which keeps its socket and can still be stopped', async () => {
+    const sandbox = sandboxes.current;
+    sandbox.file('pool.config.json', JSON.stringify({ jobs: { once: { cmd: ['sleep', '1000'] } } }));
+    expect((await sandbox.run(['start', 'pool.config.json'])).code).toBe(0);
+    const first = sandbox.daemonPid()!;
+    const { rmSync } = await import('node:fs');
+    rmSync(join(sandbox.home, 'pool.pid'));
+    const second = await sandbox.run(['daemon', 'start', '--foreground', '--json']);
+    expect(second.code).toBe(1);
+    expect(errorOf(second)).toMatchObject({ code: 'POOL_DAEMON_RUNNING', message: `A pool daemon (pid ${first}) already runs on ${sandbox.home}` });
+    // `pool daemon start` (detached) and status find it through the lock, and the job runs once.
+    expect((await sandbox.run(['daemon', 'start'])).stdout).toContain(`the pool daemon runs already (pid ${first})`);
+    expect((await sandbox.json<{ pid: number }>(['daemon', 'status'])).pid).toBe(first);
+    const records = await sandbox.json<PsRecord[]>(['ps']);
+    expect(records.filter((record) => record.job === 'default.once')).toHaveLength(1);
+    expect(sandbox.processes().filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('daemon'))).toEqual([first]);
+    expect((await sandbox.run(['daemon', 'stop'])).stdout).toContain(`stopped the pool daemon (pid ${first})`);
+    expect(await sandbox.leftovers()).toEqual([]);
   });
 });

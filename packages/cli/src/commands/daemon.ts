@@ -1,6 +1,6 @@
 import type { CommandContext } from '../context.js';
 import { ensureDaemon } from '../daemon/launch.js';
-import { readPid } from '../daemon/pid-file.js';
+import { daemonPid } from '../daemon/pid-file.js';
 import { defaultStopTimeout, stopDaemon } from '../daemon/stop.js';
 import type { JobRecord } from '../records.js';
 
@@ -43,7 +43,7 @@ export async function daemonStatus({ client, output, home }: CommandContext): Pr
   const processes = jobs?.reduce((sum, job) => sum + job.processes.filter((process) => process.pid && process.state !== 'exited').length, 0);
   const status = {
     running,
-    pid: running ? (readPid(home.pidFile) ?? null) : null,
+    pid: running ? ((await daemonPid(home)) ?? null) : null,
     home: home.directory,
     socket: home.socket,
     logFile: home.logFile,

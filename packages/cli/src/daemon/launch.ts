@@ -5,7 +5,7 @@ import { DaemonClient } from '../client.js';
 import type { Output } from '../format/output.js';
 import { cliError } from '../errors/cli-error.js';
 import { ensureHome, type PoolHome } from '../home.js';
-import { readPid, runningDaemonPid } from './pid-file.js';
+import { daemonPid, runningDaemonPid } from './pid-file.js';
 
 const startTimeout = 60_000;
 const binPath = fileURLToPath(new URL('../bin.js', import.meta.url));
@@ -23,7 +23,7 @@ export interface DaemonStart {
  */
 export async function ensureDaemon(home: PoolHome, output: Output): Promise<DaemonStart> {
   const client = new DaemonClient(home);
-  if (await client.healthy()) return { pid: readPid(home.pidFile), started: false };
+  if (await client.healthy()) return { pid: await daemonPid(home), started: false };
   ensureHome(home);
   const logOffset = sizeOf(home.logFile);
   const log = openLog(home);
@@ -43,7 +43,7 @@ export async function ensureDaemon(home: PoolHome, output: Output): Promise<Daem
   try {
     const deadline = Date.now() + startTimeout;
     for (let wait = 25; ; wait = Math.min(wait * 2, 250)) {
-      if (await client.healthy(2_000)) return { pid: readPid(home.pidFile) ?? child.pid, started: true };
+      if (await client.healthy(2_000)) return { pid: (await daemonPid(home)) ?? child.pid, started: true };
       // Another `pool` may have started one at the same time (ours then exits): that daemon serves us as well.
       const other = runningDaemonPid(home.pidFile);
       if (exit !== undefined && (other === undefined || other === child.pid)) break;

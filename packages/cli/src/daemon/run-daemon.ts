@@ -4,6 +4,7 @@ import { cgroups } from '@pool/core/internal';
 import type { PoolServer } from '@pool/http';
 import { ensureHome, type PoolHome } from '../home.js';
 import { endLeftovers } from './leftovers.js';
+import { lockHome } from './lock.js';
 import type { DaemonLog } from './log.js';
 import { claimPidFile, releasePidFile } from './pid-file.js';
 import { signalGroup } from './processes.js';
@@ -17,15 +18,24 @@ import { StateKeeper } from './state-keeper.js';
  */
 export async function runDaemon(home: PoolHome): Promise<number> {
   ensureHome(home);
-  const holder = claimPidFile(home.pidFile);
-  if (holder !== undefined) {
+  const locked = await lockHome(home.directory);
+  if ('holder' in locked) {
     const { poolError } = await import('@pool/core');
-    throw poolError('POOL_PID_FILE_LOCKED', { pidFile: home.pidFile, pid: holder });
+    throw poolError('POOL_DAEMON_RUNNING', { home: home.directory, pid: locked.holder ?? 'unknown' });
   }
   try {
-    return await serve(home);
+    const holder = claimPidFile(home.pidFile);
+    if (holder !== undefined) {
+      const { poolError } = await import('@pool/core');
+      throw poolError('POOL_PID_FILE_LOCKED', { pidFile: home.pidFile, pid: holder });
+    }
+    try {
+      return await serve(home);
+    } finally {
+      releasePidFile(home.pidFile);
+    }
   } finally {
-    releasePidFile(home.pidFile);
+    await locked.lock.release();
   }
 }
 

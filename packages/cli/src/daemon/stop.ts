@@ -1,16 +1,16 @@
 import { cliError } from '../errors/cli-error.js';
 import type { PoolHome } from '../home.js';
-import { runningDaemonPid } from './pid-file.js';
+import { daemonPid } from './pid-file.js';
 import { waitForExit } from './processes.js';
 
 export const defaultStopTimeout = 120_000;
 
 /**
- * SIGTERM to the daemon named by the pid file, then waits until it is gone (it stops every job first, each
+ * SIGTERM to the daemon (named by the pid file, or holding the home's lock), then waits until it is gone (it stops every job first, each
  * within its graceful timeout). Resolves with its pid, or undefined when no daemon was running.
  */
 export async function stopDaemon(home: PoolHome, timeout = defaultStopTimeout): Promise<number | undefined> {
-  const pid = runningDaemonPid(home.pidFile);
+  const pid = await daemonPid(home);
   if (pid === undefined) return undefined;
   try {
     process.kill(pid, 'SIGTERM');

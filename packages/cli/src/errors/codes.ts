@@ -3,6 +3,7 @@ import { errorCodes } from '@pool/core/errors';
 const cliCodes = [
   'POOL_USAGE',
   'POOL_DAEMON_NOT_RUNNING',
+  'POOL_DAEMON_RUNNING',
   'POOL_DAEMON_UNREACHABLE',
   'POOL_DAEMON_STOP_TIMEOUT',
   'POOL_HOME_UNUSABLE',

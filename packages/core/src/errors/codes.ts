@@ -212,6 +212,11 @@ export const errorCodes = {
     hint: 'Run `pool help {command}` for its arguments and options.',
     status: 400,
   },
+  POOL_DAEMON_RUNNING: {
+    message: 'A pool daemon (pid {pid}) already runs on {home}',
+    hint: 'Use it (`pool ps`), or stop it first (`pool daemon stop`): two daemons on one POOL_HOME would run every job twice.',
+    status: 409,
+  },
   POOL_DAEMON_NOT_RUNNING: {
     message: 'The pool daemon is not running (nothing answers on {socket})',
     hint: 'Start it with `pool daemon start`, or load jobs with `pool start <config>`, which starts it.',
