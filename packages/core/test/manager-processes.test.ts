@@ -169,6 +169,24 @@ describe('Manager: stdin and output', () => {
     expect((await rejected(manager.send(1, 'x'))).code).toBe('POOL_UNKNOWN_PROCESS');
   });
 
+  it('input for a process that does not read it is bounded: past 1 MiB waiting, send() is refused at once with POOL_STDIN_FULL (issue 20, item 10)', async () => {
+    const { manager } = create();
+    await manager.start();
+    await manager.load({ name: 'deaf', cmd: ['sleep', '1000'], redirectInput: true });
+    const [pid] = manager.pids('deaf');
+    const chunk = 'x'.repeat(100 * 1024);
+    // 300 sends at once: every one answers (none waits on the process), and what waits stays within the bound.
+    const results = await Promise.allSettled(Array.from({ length: 300 }, () => manager.send(pid!, chunk)));
+    const refused = results.filter((result) => result.status === 'rejected').map((result) => (result as PromiseRejectedResult).reason as PoolError);
+    const accepted = results.length - refused.length;
+    // The pipe itself takes up to 64 KiB (or more: Linux may grow it) before anything waits in this master.
+    expect(accepted).toBeGreaterThanOrEqual(10);
+    expect(accepted).toBeLessThanOrEqual(30);
+    expect(refused.every((error) => error.code === 'POOL_STDIN_FULL' && error.status === 503)).toBe(true);
+    expect(refused[0]!.message).toMatch(new RegExp(`^Process ${pid} of job default.deaf has not read \\d+ bytes of its input yet: 102400 more would pass the limit of 1048576$`));
+    expect(manager.info('deaf').processes[0]).toMatchObject({ pid, state: 'ready' });
+  });
+
   it('delivers every line of the redirected streams; streams not redirected are discarded', async () => {
     const { manager, stdout, stderr, events } = create();
     await manager.start();

@@ -10,6 +10,7 @@ export {
   memoryTransport,
   MemoryTransport,
   type MemoryRecord,
+  type MemoryStats,
   type MemoryTransportOptions,
   type RecordFilter,
   type SubscribeOptions,

@@ -39,6 +39,27 @@ describe('memoryTransport', () => {
     expect(lineNumbers(lines(kept).join('\n'))).toEqual(range(kept.length, 5000 - kept.length));
   });
 
+  it('holds all processes together to totalBytes: a flood takes from the heaviest, a quiet process keeps its lines (issue 20, item 10)', async () => {
+    // Eight processes of 1,000 lines of ~200 bytes (~0.35 MiB each, bookkeeping included) against a 1 MiB cap.
+    const memory = memoryTransport({ totalBytes: '1MiB' });
+    const quiet = await scope.run(`console.log('quiet 1'); console.log('quiet 2')`, { id: 99, stdout: memory });
+    await quiet.exited;
+    const floods = await Promise.all(range(8).map((id) => scope.run('write-lines.cjs', { id, stdout: memory, env: { LINES: '1000', BATCH: '50', WIDTH: '200' } })));
+    await Promise.all(floods.map((child) => child.exited));
+    const stats = memory.stats();
+    expect(stats.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(stats.limit).toBe(1024 * 1024);
+    expect(stats.dropped).toBeGreaterThan(3000);
+    expect(stats.lines + stats.dropped).toBe(8 * 1000 + 2);
+    expect(lines(memory.tail({ pid: quiet.pid! }))).toEqual(['quiet 1', 'quiet 2']);
+    // Each flood keeps its newest lines, in order, ending with its last.
+    for (const child of floods) {
+      const kept = lineNumbers(lines(memory.tail({ pid: child.pid! })).join('\n'));
+      expect(kept.length).toBeGreaterThan(100);
+      expect(kept).toEqual(range(kept.length, 1000 - kept.length));
+    }
+  });
+
   it('forgets the oldest ended processes beyond keepExited', async () => {
     const memory = memoryTransport({ keepExited: 2 });
     const pids: number[] = [];

@@ -202,6 +202,11 @@ export const errorCodes = {
     hint: 'Give a count to set (3 or "3"), "+k" or "-k" to add or remove k processes, or "=k" to set k; k is a whole number (at most {max} in all).',
     status: 400,
   },
+  POOL_STDIN_FULL: {
+    message: 'Process {pid} of job {name} has not read {pending} bytes of its input yet: {size} more would pass the limit of {limit}',
+    hint: 'The process is not reading its stdin (or reads slower than it is sent): send again once it has caught up.',
+    status: 503,
+  },
   POOL_NO_STDIN: {
     message: 'Process {pid} of job {name} has no stdin to write to',
     hint: 'Set redirectInput: true in the job\'s config and update the job, then send again.',

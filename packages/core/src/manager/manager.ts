@@ -37,6 +37,9 @@ export interface CommitOptions {
   env?: Record<string, string>;
 }
 
+/** Input bytes that may wait for a process that has not read them (`send()`); more is refused. */
+export const maxPendingInput = 1024 * 1024;
+
 /**
  * Many named jobs of any command, changed at run time (gaffer's `Manager`). A job is `session.name`; its
  * processes are ChildHandlers. Every change is an event, emitted here and published on the topics
@@ -351,14 +354,22 @@ export class Manager extends EventEmitter<ManagerEvents> {
     this.#job(name).signalAll(resolved);
   }
 
-  /** Writes to a process's stdin (its job needs `redirectInput`): a string or Buffer as is, an array as lines. */
+  /**
+   * Writes to a process's stdin (its job needs `redirectInput`): a string or Buffer as is, an array as lines.
+   * Resolves once the input is queued for the process. At most `maxPendingInput` bytes wait for a process that
+   * has not read them: more is refused with POOL_STDIN_FULL, never queued in this master's memory.
+   */
   async send(pid: number, lines: string | Buffer | readonly string[], stream: 'stdin' = 'stdin'): Promise<void> {
     if (stream !== 'stdin') throw invalid('stream', `only "stdin" can be written to, got ${JSON.stringify(stream)}`);
     const { job, child } = this.#process(pid);
     const stdin = child.stdin;
     if (!job.resolved.redirectInput || !stdin || stdin.destroyed) throw poolError('POOL_NO_STDIN', { pid, name: job.name });
     const data = typeof lines === 'string' || Buffer.isBuffer(lines) ? lines : lines.map((line) => `${line}\n`).join('');
-    await new Promise<void>((resolve, reject) => stdin.write(data, (error) => (error ? reject(error) : resolve())));
+    const size = Buffer.byteLength(data);
+    if (stdin.writableLength + size > maxPendingInput && size > 0) {
+      throw poolError('POOL_STDIN_FULL', { pid, name: job.name, pending: stdin.writableLength, size, limit: maxPendingInput });
+    }
+    stdin.write(data);
   }
 
   /** Calls `listener` with the stats of a job (its name) or a process (its pid) every `statsInterval`. */

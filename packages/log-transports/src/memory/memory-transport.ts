@@ -34,6 +34,12 @@ export interface MemoryTransportOptions {
   bytes?: number | string;
   /** Processes that have ended whose lines are still kept (the newest ones). Default 16. */
   keepExited?: number;
+  /**
+   * Bytes kept for all processes together (each line counted with its bookkeeping). Past it, lines are dropped
+   * from the processes that keep the most, down to 90 %: a flood of one never pushes out another's last lines.
+   * Default 64 MiB.
+   */
+  totalBytes?: number | string;
   maxLineLength?: number;
 }
 
@@ -45,7 +51,18 @@ interface ProcessLog {
   open: number;
 }
 
-const known = ['lines', 'bytes', 'keepExited', 'maxLineLength'];
+const known = ['lines', 'bytes', 'keepExited', 'totalBytes', 'maxLineLength'];
+
+export interface MemoryStats {
+  processes: number;
+  lines: number;
+  /** What the kept lines weigh, their bookkeeping included. */
+  bytes: number;
+  /** `totalBytes`. */
+  limit: number;
+  /** Lines dropped to stay within `totalBytes` (not those a process's own `lines` / `bytes` rotated out). */
+  dropped: number;
+}
 
 function matches(filter: RecordFilter, record: { job: string; worker: number; pid: number; stream?: string }): boolean {
   return (
@@ -64,6 +81,9 @@ export class MemoryTransport extends BaseTransport {
   readonly #lines: number;
   readonly #bytes: number;
   readonly #keepExited: number;
+  readonly #totalBytes: number;
+  #weight = 0;
+  #dropped = 0;
   readonly #processes = new Map<number, ProcessLog>();
   readonly #exited: number[] = [];
   readonly #subscriptions = new Set<Subscription>();
@@ -75,6 +95,14 @@ export class MemoryTransport extends BaseTransport {
     this.#lines = checkInteger(options.lines, 'memoryTransport.lines', 1, 1000);
     this.#bytes = options.bytes === undefined ? 1024 * 1024 : parseSize(options.bytes, 'memoryTransport.bytes');
     this.#keepExited = checkInteger(options.keepExited, 'memoryTransport.keepExited', 0, 16);
+    this.#totalBytes = options.totalBytes === undefined ? 64 * 1024 * 1024 : parseSize(options.totalBytes, 'memoryTransport.totalBytes');
+  }
+
+  /** What is kept, against the global cap, and what that cap dropped. */
+  stats(): MemoryStats {
+    let lines = 0;
+    for (const log of this.#processes.values()) lines += log.ring.size;
+    return { processes: this.#processes.size, lines, bytes: this.#weight, limit: this.#totalBytes, dropped: this.#dropped };
   }
 
   openWriter(source: OutputSource): SourceWriter {
@@ -83,6 +111,7 @@ export class MemoryTransport extends BaseTransport {
       // The pid of an ended process, reused: its lines stay apart from the new process's.
       const index = this.#exited.indexOf(source.pid);
       if (index !== -1) this.#exited.splice(index, 1);
+      this.#weight -= log.ring.weight;
       log = undefined;
     }
     if (!log) {
@@ -133,11 +162,41 @@ export class MemoryTransport extends BaseTransport {
   #keep(log: ProcessLog, batch: LineBatch): void {
     // One copy per batch: the records must not hold on to the pipe's read buffers.
     const copy = new LineBatch(batch.source, batch.time, Buffer.from(batch.bytes), batch.continued);
+    const before = log.ring.weight;
     for (const record of copy.records()) {
       const kept: MemoryRecord = { ...record, seq: ++this.#seq };
       log.ring.push(kept);
       for (const subscription of this.#subscriptions) subscription.offer(kept);
     }
+    this.#weight += log.ring.weight - before;
+    if (this.#weight > this.#totalBytes) this.#trim();
+  }
+
+  /**
+   * Down to 90 % of the cap, taking from the heaviest first: every process is cut to one common weight, the
+   * largest that fits (water-filling), so that lighter ones keep all they have.
+   */
+  #trim(): void {
+    const target = Math.floor(this.#totalBytes * 0.9);
+    const logs = [...this.#processes.values()].sort((a, b) => a.ring.weight - b.ring.weight);
+    let level = 0;
+    let rest = target;
+    for (let index = 0; index < logs.length; index++) {
+      const share = Math.floor(rest / (logs.length - index));
+      const weight = logs[index]!.ring.weight;
+      if (weight > share) {
+        level = share;
+        break;
+      }
+      rest -= weight;
+      level = weight;
+    }
+    let weight = 0;
+    for (const log of logs) {
+      if (log.ring.weight > level) this.#dropped += log.ring.trimTo(level);
+      weight += log.ring.weight;
+    }
+    this.#weight = weight;
   }
 
   #ended(pid: number, log: ProcessLog): void {
@@ -145,7 +204,10 @@ export class MemoryTransport extends BaseTransport {
     this.#exited.push(pid);
     while (this.#exited.length > this.#keepExited) {
       const oldest = this.#exited.shift()!;
-      if (this.#processes.get(oldest)?.open === 0) this.#processes.delete(oldest);
+      const gone = this.#processes.get(oldest);
+      if (gone?.open !== 0) continue;
+      this.#weight -= gone.ring.weight;
+      this.#processes.delete(oldest);
     }
   }
 }

@@ -1,3 +1,6 @@
+/** What a kept item costs beyond its bytes (the record object and its Buffer view), for the global cap. */
+export const itemOverhead = 160;
+
 /** The last `capacity` items that together weigh at most `maxBytes` (the newest item is always kept). */
 export class Ring<T extends { line: Buffer }> {
   readonly #items: (T | undefined)[];
@@ -15,6 +18,11 @@ export class Ring<T extends { line: Buffer }> {
     return this.#count;
   }
 
+  /** Its lines' bytes plus `itemOverhead` for each: what it holds in memory, near enough. */
+  get weight(): number {
+    return this.#bytes + this.#count * itemOverhead;
+  }
+
   push(item: T): void {
     const capacity = this.#items.length;
     if (this.#count === capacity) this.#dropOldest();
@@ -22,6 +30,16 @@ export class Ring<T extends { line: Buffer }> {
     this.#count++;
     this.#bytes += item.line.length;
     while (this.#bytes > this.#maxBytes && this.#count > 1) this.#dropOldest();
+  }
+
+  /** Drops the oldest items until it weighs at most `weight` (the newest is kept); returns how many went. */
+  trimTo(weight: number): number {
+    let dropped = 0;
+    while (this.weight > weight && this.#count > 1) {
+      this.#dropOldest();
+      dropped++;
+    }
+    return dropped;
   }
 
   /** The newest `count` items, oldest first. */
