@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cgroups } from '@pool/core/internal';
+import { cgroups, readProcessStat } from '@pool/core/internal';
 import { descendants, isAlive, waitFor, waitForDeath } from '@pool/testing';
 import { describe, expect, it } from 'vitest';
 import type { PsRecord } from './helpers/records.js';
@@ -111,6 +112,54 @@ describe('one daemon per POOL_HOME (issue 20, item 5)', () => {
     expect(records.filter((record) => record.job === 'default.once')).toHaveLength(1);
     expect(sandbox.processes().filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('daemon'))).toEqual([first]);
     expect((await sandbox.run(['daemon', 'stop'])).stdout).toContain(`stopped the pool daemon (pid ${first})`);
+    expect(await sandbox.leftovers()).toEqual([]);
+  });
+});
+
+const canUnshare = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+const childrenOf = (pid: number): number[] => {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+  } catch {
+    return [];
+  }
+};
+const zombiesOf = (pid: number) => childrenOf(pid).filter((child) => readProcessStat(child)?.state === 'Z');
+/** A job that leaves `count` orphans behind, each touching `<dir>/done.<n>` as it ends, then sleeps. */
+const orphaner = (dir: string, count: number) =>
+  ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do i=$((i+1)); (sh -c "sleep 0.05; touch ${dir}/done.$i" &); done; exec sleep 1000`];
+
+describe('orphans (issue 20, item 3)', () => {
+  it.skipIf(!canUnshare)('as PID 1 of a PID namespace, pool run reaps every orphan, stops on SIGTERM with exit code 0 and leaves nothing', async () => {
+    const sandbox = sandboxes.current;
+    const dir = join(sandbox.root, 'orphans');
+    mkdirSync(dir);
+    sandbox.file('pool.config.json', JSON.stringify({ jobs: { orphaner: { cmd: orphaner(dir, 50) } } }));
+    const init = sandbox.tracker.spawn('unshare', ['--pid', '--fork', '--mount-proc', ...sandbox.command, 'run', 'pool.config.json'], { cwd: sandbox.work, env: sandbox.env() });
+    await init.waitForOutput(/orphaner\.0 started/, 30_000);
+    const run = await waitFor(() => childrenOf(init.pid)[0]);
+    expect(readFileSync(`/proc/${run}/status`, 'utf8')).toMatch(/^NSpid:\s+\d+\s+1$/m);
+    // Every orphan has ended (and was given to PID 1): none is left a zombie.
+    await waitFor(() => readdirSync(dir).length === 50, { timeout: 30_000, message: '50 orphans ended' });
+    await waitFor(() => zombiesOf(run).length === 0, { timeout: 15_000, message: `no zombie left under PID 1 (${zombiesOf(run).length} now)` });
+    process.kill(run, 'SIGTERM');
+    expect(await init.exited).toEqual({ code: 0, signal: null });
+    expect(init.stdout()).toContain('SIGTERM: stopping every process');
+    expect(await sandbox.leftovers()).toEqual([]);
+  });
+
+  it('pool run is the subreaper of its jobs: without cgroups, an orphan that escaped its group is ended, and logged', async () => {
+    const sandbox = sandboxes.current;
+    const file = join(sandbox.root, 'escaped.pid');
+    const job = ['sh', '-c', `(setsid sh -c 'echo $$ > ${file}; exec sleep 1000' &); exec sleep 1000`];
+    sandbox.file('pool.config.json', JSON.stringify({ jobs: { daemonizer: { cmd: job } } }));
+    const run = sandbox.start(['run', 'pool.config.json'], { env: { POOL_CGROUP: 'off' } });
+    const escaped = await waitFor(() => { try { return Number(readFileSync(file, 'utf8')) || undefined; } catch { return undefined; } }, { timeout: 30_000 });
+    sandbox.tracker.track(escaped);
+    await waitForDeath([escaped], 15_000);
+    expect(run.stdout()).toMatch(new RegExp(`process ${escaped} \\(sleep 1000\\) left its job's process group and outlived its parent: ending it`));
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(await sandbox.leftovers()).toEqual([]);
   });
 });

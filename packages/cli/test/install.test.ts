@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -27,7 +27,7 @@ describe('pool installed globally from a registry', () => {
     const packs = join(directory.path, 'packs');
     mkdirSync(packs);
     const packed = [];
-    for (const name of ['core', 'log-transports', 'http', 'cli']) packed.push(await pack(join(packages, name), packs));
+    for (const name of ['native', 'core', 'log-transports', 'http', 'cli']) packed.push(await pack(join(packages, name), packs));
     expect(JSON.stringify(packed.map((entry) => entry.manifest.dependencies))).not.toContain('workspace:');
     registry = await startRegistry(packed);
     const prefix = join(directory.path, 'prefix');
@@ -63,6 +63,9 @@ describe('pool installed globally from a registry', () => {
     const started = await sandbox.run(['start', 'Procfile']);
     expect(started.code).toBe(0);
     expect(started.stdout).toMatch(/^started web: 1 process \(pid \d+\)\nstarted worker: 1 process \(pid \d+\)\n$/);
+    // @pool/native came with it (its build in the tarball, or built at install): the daemon reaps orphans.
+    expect(registry.requests).toContain('GET /@pool/native');
+    expect(readFileSync(join(sandbox.home, 'pool.log'), 'utf8')).toContain('orphans reaped (subreaper)');
 
     const processes = await ps();
     expect(processes.map(({ job, id, state, restarts }) => ({ job, id, state, restarts }))).toEqual([

@@ -6,6 +6,7 @@
 export { sendSignal, isAlive } from './child/kill.js';
 export { groupReaper } from './child/reaper.js';
 export { cgroups, type ContainmentMode } from './child/cgroup.js';
+export { orphans, type OrphanLogger, type OrphanMode } from './child/orphans.js';
 export { whenPipesClosed } from './child/pipes.js';
 export { LineFramer, pipeLines, whenDrained, writeWithBackpressure, type LineFramerOptions } from './output/lines.js';
 export { bindSocket, bindSockets, type BoundSocket, type SocketOptions } from './sockets/shared-sockets.js';

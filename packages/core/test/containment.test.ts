@@ -36,10 +36,9 @@ describe.skipIf(cgroups.mode !== 'cgroup')(`containment in cgroups (${cgroups.wh
     for (const pid of escapes) tracker.track(pid);
     const leader = manager.info('escaper').processes[0]!.pid!;
     // They did leave: sessions of their own, out of the group a stop signals; in the leader's cgroup.
-    for (const pid of escapes) {
-      expect(sessionOf(pid)).toBe(pid);
-      expect(cgroupOf(pid)).toBe(cgroupOf(leader));
-    }
+    // (`setsid` the program calls setsid() a moment after it was spawned.)
+    await waitFor(() => escapes.every((pid) => sessionOf(pid) === pid), { message: 'both escapes in sessions of their own' });
+    for (const pid of escapes) expect(cgroupOf(pid)).toBe(cgroupOf(leader));
     expect(cgroupOf(leader)).toMatch(new RegExp(`/pool-${process.pid}/${leader}$`));
     await manager.stopJob('escaper');
     await waitForDeath(escapes, 10_000);

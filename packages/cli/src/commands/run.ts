@@ -18,12 +18,24 @@ export async function run({ output }: CommandContext, argument: string, options:
     const run: SupervisorRun = { file: target.file, name: options.name ?? nameOf(target.file), workers: workerCount(options.workers), env: options.env };
     const width = labelWidth([`${run.name}.${(run.workers ?? 1) - 1}`]);
     const reporter = new Reporter(write, output.paint, width);
+    await reapOrphans(reporter);
     return withConsole(output.json, width, (console) => runSupervisor(run, console, reporter));
   }
   const configs = await jobConfigsFor(target, options);
   const width = labelWidth(configs.map((config) => `${config.name}.${Math.max(0, (config.numprocesses ?? 1) - 1)}`));
   const reporter = new Reporter(write, output.paint, width);
+  await reapOrphans(reporter);
   return withConsole(output.json, width, (console) => runManager(configs, console, reporter));
+}
+
+/**
+ * `pool run` is often PID 1 (a container's entrypoint): it reaps the orphans of its jobs' processes, and
+ * elsewhere it is their subreaper (docs/containers.md). Said where pool's own lines go.
+ */
+async function reapOrphans(reporter: Reporter): Promise<void> {
+  const { orphans } = await import('@pool/core/internal');
+  const mode = orphans.enable(() => ({ warn: (_details: object, message: string) => reporter.say(message) }));
+  if (mode === 'unavailable' && process.pid === 1) reporter.say(`PID 1 without an orphan reaper (${orphans.why}): run pool under an init (docker run --init, tini)`);
 }
 
 /** Labels padded to the longest one known at the start, pool's own included, as foreman does. */

@@ -1,6 +1,6 @@
 import { renameSync } from 'node:fs';
 import type { JobConfig, Manager } from '@pool/core';
-import { cgroups } from '@pool/core/internal';
+import { cgroups, orphans } from '@pool/core/internal';
 import type { PoolServer } from '@pool/http';
 import { ensureHome, type PoolHome } from '../home.js';
 import { endLeftovers } from './leftovers.js';
@@ -50,6 +50,8 @@ async function serve(home: PoolHome): Promise<number> {
   const logs = transports.tee(memory, files);
   const manager = new Manager({ stdout: logs, stderr: logs });
   const log: DaemonLog = manager.logger;
+  // Before any spawn: orphans of the jobs' processes come to the daemon (a subreaper), which reaps them.
+  const reaping = orphans.enable(() => manager.logger);
   const keeper = new StateKeeper(manager, home.stateFile, log);
   const endChildrenOnCrash = () => {
     for (const pid of manager.pids()) signalGroup(pid, 'SIGTERM');
@@ -105,7 +107,8 @@ async function serve(home: PoolHome): Promise<number> {
   }
   if (!stopping) {
     const containment = cgroups.mode === 'cgroup' ? `each process in a cgroup of its own under ${cgroups.base}` : `process groups only (${cgroups.why})`;
-    log.info({ pid: process.pid, socket: home.socket, jobs: manager.jobs(), containment: cgroups.mode }, `the pool daemon is up; containment: ${containment}`);
+    const reaper = reaping === 'unavailable' ? `no orphan reaper (${orphans.why})` : `orphans reaped (${reaping})`;
+    log.info({ pid: process.pid, socket: home.socket, jobs: manager.jobs(), containment: cgroups.mode, orphans: reaping }, `the pool daemon is up; containment: ${containment}; ${reaper}`);
   }
   await requested;
   await stopping;

@@ -1,3 +1,4 @@
+import { orphans } from '../child/orphans.js';
 import { EventEmitter } from 'node:events';
 import type { ChildHandler } from '../child/child-handler.js';
 import { deferred } from '../child/deferred.js';
@@ -153,6 +154,8 @@ export class Manager extends EventEmitter<ManagerEvents> {
    * stop (a second Ctrl-C kills at once), SIGHUP restarts every job (`restart()`), SIGUSR1 reopens log files.
    */
   async run(): Promise<void> {
+    // As PID 1 (a container's entrypoint) it is the reaper of every orphan: Node reaps none of them itself.
+    if (process.pid === 1) orphans.enable(() => this.logger);
     if (this.#state === 'idle' || this.#state === 'stopped') await this.start();
     const signals = handleSignals(this.#signalTarget(), { logger: this.logger, subject: 'every job' });
     try {

@@ -1,3 +1,4 @@
+import { orphans } from '../child/orphans.js';
 import { keeperPolicies, probeOptions } from '../keeper/policies.js';
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
@@ -205,6 +206,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.logger.info({ pid, pidFile: this.config.pidFile }, 'the pool runs as a daemon');
       return 0;
     }
+    // As PID 1 (a container's entrypoint) it is the reaper of every orphan: Node reaps none of them itself.
+    if (process.pid === 1) orphans.enable(() => this.logger);
     const signals = handleSignals(this, { logger: this.logger, subject: 'the workers', interruptWithSigint: true });
     try {
       await this.start();
