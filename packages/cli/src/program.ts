@@ -57,7 +57,8 @@ export function buildProgram(version: string, setExitCode: (code: number) => voi
     .option('-n, --name <name>', 'the job name for a script')
     .option('-w, --workers <n>', 'processes per job ("max": one per CPU)', workers)
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', environment)
-    .option('--worker', 'the script is a worker module (default export: a WorkerBase subclass), even if pool cannot tell');
+    .option('--worker', 'the script is a worker module (default export: a WorkerBase subclass), even if pool cannot tell')
+    .option('--http <[host:]port>', 'serve the HTTP API and /metrics (token: $POOL_TOKEN) and the probes /healthz, /readyz (no token) on this port');
   define(program, 'ps [job]', 'list the processes: job, id, pid, state, uptime, restarts, CPU, memory', async () => (await import('./commands/ps.js')).ps);
   define(program, 'info <job>', 'show a job (or "all"): its command, state and processes (env values hidden)', async () => (await import('./commands/info.js')).info)
     .option('--show-env', 'show the env values in clear');

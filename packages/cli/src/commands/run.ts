@@ -1,6 +1,8 @@
 import type { OutputTarget } from '@pool/core';
 import type { CommandContext } from '../context.js';
-import { runManager } from '../foreground/run-manager.js';
+import { randomBytes } from 'node:crypto';
+import { usageError } from '../errors/cli-error.js';
+import { runManager, type RunHttp } from '../foreground/run-manager.js';
 import { runSupervisor, type SupervisorRun } from '../foreground/run-supervisor.js';
 import { Reporter } from '../foreground/reporter.js';
 import { displayName } from '../jobs.js';
@@ -10,9 +12,11 @@ import { classifyTarget, jobConfigsFor, nameOf, workerCount, type TargetOptions 
  * `pool run`: the foreground runner (a container's entrypoint, `foreman start`). Output goes to the console
  * as `web.1 | line`, pool's own lines as `pool | …`; with --json, one JSON record a line.
  */
-export async function run({ output }: CommandContext, argument: string, options: TargetOptions): Promise<number> {
+export async function run({ output }: CommandContext, argument: string, options: TargetOptions & { http?: string }): Promise<number> {
   const target = await classifyTarget(argument, { worker: options.worker, allowJob: false });
   if (target.kind === 'job') throw new Error(`${argument} was taken for a job name`);
+  const http = options.http === undefined ? undefined : httpOption(options.http);
+  if (http && target.kind === 'script' && target.worker) throw usageError('--http serves a Manager: give a config file, a Procfile or a plain script, not a worker module', 'run');
   const write = output.json ? () => {} : (text: string) => void process.stdout.write(text);
   if (target.kind === 'script' && target.worker) {
     const run: SupervisorRun = { file: target.file, name: options.name ?? nameOf(target.file), workers: workerCount(options.workers), env: options.env };
@@ -25,7 +29,17 @@ export async function run({ output }: CommandContext, argument: string, options:
   const width = labelWidth(configs.map((config) => `${config.name}.${Math.max(0, (config.numprocesses ?? 1) - 1)}`));
   const reporter = new Reporter(write, output.paint, width);
   await reapOrphans(reporter);
-  return withConsole(output.json, width, (console) => runManager(configs, console, reporter));
+  if (http && !process.env.POOL_TOKEN) reporter.say(`no POOL_TOKEN in the environment: the API's token for this run is ${http.token}`);
+  return withConsole(output.json, width, (console) => runManager(configs, console, reporter, http));
+}
+
+/** `--http [host:]port`: on 127.0.0.1 unless a host is given (0.0.0.0 in a container); the token from POOL_TOKEN. */
+function httpOption(value: string): RunHttp {
+  const match = /^(?:(.+):)?(\d{1,5})$/.exec(value);
+  const port = Number(match?.[2]);
+  if (!match || port > 65_535) throw usageError(`--http takes [host:]port (9615, 0.0.0.0:9615), not "${value}"`, 'run');
+  const host = (match[1] ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1');
+  return { host, port, token: process.env.POOL_TOKEN || randomBytes(24).toString('base64url') };
 }
 
 /**

@@ -7,7 +7,13 @@ import type { Reporter } from './reporter.js';
  * process ended with code 0 and none is to be restarted), 130 after Ctrl-C, 1 when processes ended otherwise;
  * throws the error of a job that gave up or could not start.
  */
-export async function runManager(configs: JobConfig[], output: OutputTarget, reporter: Reporter): Promise<number> {
+export interface RunHttp {
+  host: string;
+  port: number;
+  token: string;
+}
+
+export async function runManager(configs: JobConfig[], output: OutputTarget, reporter: Reporter, http?: RunHttp): Promise<number> {
   const { handleSignals, Manager } = await import('@pool/core');
   const manager = new Manager({ stdout: output, stderr: output, logger: false });
   for (const config of configs) await manager.load(config);
@@ -45,13 +51,25 @@ export async function runManager(configs: JobConfig[], output: OutputTarget, rep
     if (event.gaveUp) stopBecause(event.error, 1);
   });
 
+  let server: { close(): Promise<void>; address: string } | undefined;
   try {
+    // The API (and the probes a Kubernetes pod needs, public: /healthz, /readyz) before the jobs
+    // start, so that /readyz answers "not ready" meanwhile instead of refusing connections.
+    if (http) {
+      const { createPoolServer } = await import('@pool/http');
+      const { poolError } = await import('@pool/core');
+      server = await createPoolServer({ manager, host: http.host, port: http.port, token: http.token, logger: false }).catch((error: unknown) => {
+        throw poolError('POOL_SOCKET_BIND_FAILED', { name: '--http', address: `${http.host}:${http.port}`, detail: (error as Error).message }, error);
+      });
+      reporter.say(`HTTP API on ${server.address} (probes /healthz and /readyz need no token)`);
+    }
     await manager.start();
     const unstartable = manager.list().find((process) => process.lastExit?.error?.code === 'POOL_SPAWN_FAILED');
     if (unstartable) stopBecause(unstartable.lastExit!.error, 1);
     await stopped;
   } finally {
     signals.remove();
+    await server?.close();
   }
   if (failure) throw failure;
   return signals.exitCode(exitCode);
