@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { cgroups, readProcessStat } from '@pool/core/internal';
 import { descendants, isAlive, waitFor, waitForDeath } from '@pool/testing';
@@ -163,3 +164,51 @@ describe('orphans (issue 20, item 3)', () => {
     expect(await sandbox.leftovers()).toEqual([]);
   });
 });
+
+const canMount = spawnSync('sh', ['-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=16k tmpfs "$d" && umount "$d"; s=$?; rmdir "$d"; exit $s']).status === 0;
+
+describe('output on a full disk (issue 20, item 7)', () => {
+  it.skipIf(!canMount)('the daemon tears no line, says once that a log file cannot be written, and counts the lines lost per job in /metrics', async () => {
+    const sandbox = sandboxes.current;
+    // POOL_HOME/logs on a 64 KiB disk of its own (private, as pool wants it).
+    const logs = join(sandbox.home, 'logs');
+    mkdirSync(logs, { recursive: true, mode: 0o700 });
+    chmodSync(sandbox.home, 0o700);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', logs]).status).toBe(0);
+    try {
+      const lines = 3000;
+      const script = `let i = 0; const write = () => { while (i < ${lines}) { if (!process.stdout.write('line ' + String(i++).padStart(6, '0') + ' ' + 'x'.repeat(100) + '\\n')) return process.stdout.once('drain', write); } }; write(); setInterval(() => {}, 1000)`;
+      sandbox.file('pool.config.json', JSON.stringify({ jobs: { chatty: { cmd: [process.execPath, '-e', script] } } }));
+      expect((await sandbox.run(['start', 'pool.config.json'])).code).toBe(0);
+      const metrics = await waitFor(async () => {
+        const text = await metricsOf(join(sandbox.home, 'pool.sock'));
+        const lost = Number(/^pool_log_lines_dropped_total\{job="default\.chatty"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+        const written = readFileSync(join(logs, 'default.chatty.log'), 'utf8').split('\n').length - 1;
+        return lost > 0 && lost + written === lines ? { lost, written } : undefined;
+      }, { timeout: 30_000, message: 'every line written or counted lost' });
+      expect(metrics.written).toBeGreaterThan(100);
+      // Whole lines only, in order (timestamps before each).
+      const text = readFileSync(join(logs, 'default.chatty.log'), 'utf8');
+      expect(text.endsWith('\n')).toBe(true);
+      text.split('\n').slice(0, -1).forEach((entry, index) => expect(entry).toMatch(new RegExp(`line ${String(index).padStart(6, '0')} x{100}$`)));
+      const said = readFileSync(join(sandbox.home, 'pool.log'), 'utf8').match(/a job's log file could not be written \(ENOSPC/g) ?? [];
+      expect(said).toHaveLength(1);
+      expect((await sandbox.run(['shutdown'])).code).toBe(0);
+    } finally {
+      spawnSync('umount', ['-l', logs]);
+    }
+  });
+});
+
+function metricsOf(socketPath: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ socketPath, path: '/metrics' }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve(body));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}

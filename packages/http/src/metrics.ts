@@ -8,7 +8,7 @@ interface Metric {
 }
 
 /** The Prometheus text exposition format (version 0.0.4) of the Manager's jobs. */
-export function prometheusText(jobs: JobStats[], now = Date.now()): string {
+export function prometheusText(jobs: JobStats[], now = Date.now(), lostLines: Record<string, number> = {}): string {
   const metric = (name: string, type: Metric['type'], help: string): Metric => ({ name, type, help, samples: [] });
   const processes = metric('pool_processes', 'gauge', 'Processes of each job, by state.');
   const restarts = metric('pool_restarts_total', 'counter', 'Restarts of the processes of each job, by reason (the exit that caused it, or reload).');
@@ -27,7 +27,9 @@ export function prometheusText(jobs: JobStats[], now = Date.now()): string {
       uptime.samples.push({ labels: { job: job.job, id: process.id, pid: process.pid }, value: (now - process.startedAt) / 1_000 });
     }
   }
-  return [processes, restarts, cpu, memory, uptime].map(render).join('');
+  const lost = metric('pool_log_lines_dropped_total', 'counter', 'Output lines that never reached their log file (a full disk, a file that cannot be opened, the drop policy), by job.');
+  for (const [job, count] of Object.entries(lostLines)) lost.samples.push({ labels: { job }, value: count });
+  return [processes, restarts, cpu, memory, uptime, ...(lost.samples.length > 0 ? [lost] : [])].map(render).join('');
 }
 
 function render(metric: Metric): string {

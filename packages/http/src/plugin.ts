@@ -34,6 +34,8 @@ export interface PoolHttpOptions {
   redactEnv?: RedactEnv;
   /** A `memoryTransport()` from @pool/log-transports that the Manager writes to: enables the logs routes. */
   logs?: LogSource;
+  /** Lines that never reached their log file, by job (a `fileTransport()`'s `lostByJob`): `pool_log_lines_dropped_total`. */
+  lostLines?: () => Record<string, number>;
   /** Largest request body in bytes. Default 1 MiB. */
   bodyLimit?: number;
   /** Events kept for `Last-Event-ID` resumption. Default 1000. */
@@ -57,7 +59,7 @@ declare module 'fastify' {
 const version = '0.1.0';
 
 const routes: FastifyPluginAsync<PoolHttpOptions> = async (scope, options) => {
-  const { manager, token, logs, allowedHosts, allowedOrigins, redactEnv, bodyLimit = 1024 * 1024, eventBuffer = 1_000, heartbeatInterval = 15_000 } = options;
+  const { manager, token, logs, lostLines, allowedHosts, allowedOrigins, redactEnv, bodyLimit = 1024 * 1024, eventBuffer = 1_000, heartbeatInterval = 15_000 } = options;
   const openApi = openApiCollector(scope, '@pool/http', version);
   scope.setValidatorCompiler(strictValidatorCompiler());
   scope.setErrorHandler(errorHandler(bodyLimit));
@@ -85,7 +87,7 @@ const routes: FastifyPluginAsync<PoolHttpOptions> = async (scope, options) => {
     jobRoutes(api, manager, envRedactor(redactEnv));
     processRoutes(api, manager);
     streamRoutes(api, manager, events, streams, logs);
-    observeRoutes(api, manager);
+    observeRoutes(api, manager, lostLines);
     api.get('/openapi.json', { schema: { summary: 'This API, as OpenAPI 3' } }, async () => openApi.document());
   });
 };

@@ -58,8 +58,8 @@ export async function createPoolServer(options: PoolServerOptions): Promise<Pool
 }
 
 function pick(rest: Record<string, unknown>): Partial<PoolHttpOptions> {
-  const { logs, bodyLimit, eventBuffer, heartbeatInterval, allowedHosts, allowedOrigins, redactEnv } = rest as Partial<PoolHttpOptions>;
-  return Object.fromEntries(Object.entries({ logs, bodyLimit, eventBuffer, heartbeatInterval, allowedHosts, allowedOrigins, redactEnv }).filter(([, value]) => value !== undefined));
+  const { logs, lostLines, bodyLimit, eventBuffer, heartbeatInterval, allowedHosts, allowedOrigins, redactEnv } = rest as Partial<PoolHttpOptions>;
+  return Object.fromEntries(Object.entries({ logs, lostLines, bodyLimit, eventBuffer, heartbeatInterval, allowedHosts, allowedOrigins, redactEnv }).filter(([, value]) => value !== undefined));
 }
 
 const maxSocketPath = 107;

@@ -46,10 +46,20 @@ async function serve(home: PoolHome): Promise<number> {
     import('@pool/log-transports'),
   ]);
   const memory = transports.memoryTransport();
-  const files = transports.fileTransport({ directory: home.logsDirectory, path: '{job}.log', timestamps: true, rotate: { size: '10M', keep: 5 } });
+  // A file that cannot be written (a full disk): said once per run of failures; the lines lost are counted
+  // (pool_log_lines_dropped_total) and the file is written again once it can be.
+  let onFileError = (error: Error) => process.emitWarning(error);
+  const files = transports.fileTransport({
+    directory: home.logsDirectory,
+    path: '{job}.log',
+    timestamps: true,
+    rotate: { size: '10M', keep: 5 },
+    onError: (error) => onFileError(error),
+  });
   const logs = transports.tee(memory, files);
   const manager = new Manager({ stdout: logs, stderr: logs });
   const log: DaemonLog = manager.logger;
+  onFileError = (error) => log.error({ err: error }, `a job's log file could not be written (${error.message}): its lines are lost until it can (counted in pool_log_lines_dropped_total)`);
   // Before any spawn: orphans of the jobs' processes come to the daemon (a subreaper), which reaps them.
   const reaping = orphans.enable(() => manager.logger);
   const keeper = new StateKeeper(manager, home.stateFile, log);
@@ -94,7 +104,7 @@ async function serve(home: PoolHome): Promise<number> {
     // `pool daemon start` shows them running.
     if (!stopping) await manager.start().catch((error: unknown) => log.error({ err: error }, 'the manager did not start every job'));
     if (!stopping) {
-      server = await createPoolServer({ manager, socketPath: home.socket, logs: memory, logger: { level: 'warn' } });
+      server = await createPoolServer({ manager, socketPath: home.socket, logs: memory, lostLines: () => files.lostByJob(), logger: { level: 'warn' } });
       // A stop that came while it was opening did not see it.
       if (stopping) await server.close();
     }

@@ -25,7 +25,7 @@ const readinessSchema = {
 } as const;
 
 /** Health and metrics: `/healthz` and `/readyz` are public (Kubernetes probes), even with a token. */
-export function observeRoutes(app: FastifyInstance, manager: Manager): void {
+export function observeRoutes(app: FastifyInstance, manager: Manager, lostLines?: () => Record<string, number>): void {
   app.get('/healthz', {
     config: { public: true },
     schema: { summary: 'Liveness: the server answers', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
@@ -50,7 +50,7 @@ export function observeRoutes(app: FastifyInstance, manager: Manager): void {
     schema: { summary: 'Prometheus metrics per job', produces: ['text/plain'], response: { 200: { type: 'string' }, ...errors } },
     handler: async (_request, reply) => {
       const stats = await Promise.all(manager.jobs().map((name) => manager.stats(name)));
-      return reply.type('text/plain; version=0.0.4; charset=utf-8').send(prometheusText(stats));
+      return reply.type('text/plain; version=0.0.4; charset=utf-8').send(prometheusText(stats, Date.now(), lostLines?.()));
     },
   });
 }

@@ -40,9 +40,11 @@ export class FileTransport extends BaseTransport {
   readonly #policy: FullPolicy;
   readonly #highWaterMark: number;
   readonly #onError: (error: Error) => void;
-  readonly #files = new Map<string, { file: LogFile; writers: number }>();
+  readonly #files = new Map<string, FileEntry>();
   #dropped = 0;
   #lost = 0;
+  /** Lines not written, by job: the drop policy's, and those of files gone (closed) since. */
+  readonly #lostByJob = new Map<string, number>();
   /**
    * Plain text (no timestamp, no label): nothing needs a line's content, so each process stream is written as
    * its chunks came, up to their last newline (see `pumpBytes`). Decided once, here, for every stream.
@@ -67,6 +69,16 @@ export class FileTransport extends BaseTransport {
     let lost = this.#lost;
     for (const { file } of this.#files.values()) lost += file.lost;
     return this.#dropped + lost;
+  }
+
+  /**
+   * The same, by job. A file's lost lines count for its job; a file several jobs write to (`all.log`) counts
+   * under its path instead.
+   */
+  lostByJob(): Record<string, number> {
+    const counts = new Map(this.#lostByJob);
+    for (const [path, entry] of this.#files) if (entry.file.lost > 0) add(counts, ownerOf(path, entry), entry.file.lost);
+    return Object.fromEntries(counts);
   }
 
   /** The file a process stream writes to. */
@@ -96,13 +108,17 @@ export class FileTransport extends BaseTransport {
         highWaterMark: this.#highWaterMark,
         onError: this.#onError,
       });
-      entry = { file, writers: 0 };
+      entry = { file, writers: 0, jobs: new Set() };
       this.#files.set(path, entry);
     }
     entry.writers++;
+    entry.jobs.add(source.job);
     const opened = entry;
     return new FileWriter(opened.file, format(source), this.#policy, {
-      dropped: (lines) => (this.#dropped += lines),
+      dropped: (lines) => {
+        this.#dropped += lines;
+        add(this.#lostByJob, source.job, lines);
+      },
       released: () => this.#release(path, opened),
     });
   }
@@ -117,14 +133,30 @@ export class FileTransport extends BaseTransport {
   }
 
   /** A file nobody writes to any more is closed (per-process files would otherwise pile up as processes come and go). */
-  #release(path: string, entry: { file: LogFile; writers: number }): Promise<void> | void {
+  #release(path: string, entry: FileEntry): Promise<void> | void {
     if (--entry.writers > 0) return;
     return entry.file.close().then(() => {
       if (entry.writers > 0 || this.#files.get(path) !== entry) return;
       this.#files.delete(path);
       this.#lost += entry.file.lost;
+      if (entry.file.lost > 0) add(this.#lostByJob, ownerOf(path, entry), entry.file.lost);
     });
   }
+}
+
+interface FileEntry {
+  file: LogFile;
+  writers: number;
+  /** The jobs that have written to it. */
+  jobs: Set<string>;
+}
+
+function ownerOf(path: string, entry: FileEntry): string {
+  return entry.jobs.size === 1 ? [...entry.jobs][0]! : path;
+}
+
+function add(counts: Map<string, number>, key: string, count: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + count);
 }
 
 function checkMode(mode: unknown): number {

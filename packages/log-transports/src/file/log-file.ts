@@ -1,7 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import { countLines } from '../framing/record.js';
 import { compressFile, shiftFiles, type Rotation } from './rotation.js';
-import { writeAll } from './write-all.js';
+import { stat } from 'node:fs/promises';
+import { PartialWriteError, writeAll } from './write-all.js';
 import { nextBoundary } from './schedule.js';
 import type { OpenedFile } from './paths.js';
 
@@ -21,6 +22,22 @@ type Operation = { kind: 'reopen' | 'close'; done: () => void };
 export const gatherDelay = 1;
 /** Once this many bytes are queued (or the high-water mark, if lower), they are written without waiting. */
 export const gatherBytes = 256 * 1024;
+/** How often (at most, and only while writing) the file is checked for having been deleted or moved away. */
+export const goneCheckInterval = 1_000;
+
+/** How many of the first `written` bytes of `buffers` are whole lines (up to and including a newline). */
+function wholeLines(buffers: Buffer[], written: number): number {
+  let offset = 0;
+  let whole = 0;
+  for (const buffer of buffers) {
+    if (offset >= written) break;
+    const end = Math.min(buffer.length, written - offset);
+    const newline = buffer.lastIndexOf(0x0a, end - 1);
+    if (newline !== -1) whole = offset + newline + 1;
+    offset += buffer.length;
+  }
+  return whole;
+}
 
 /**
  * One log file, shared by every process stream that writes to it. Writes are queued as whole lines and
@@ -52,6 +69,9 @@ export class LogFile {
   #periodEnd = Number.POSITIVE_INFINITY;
   #compressing: Promise<void> = Promise.resolve();
   #failing = false;
+  #checkedAt = 0;
+  /** A piece of a line was left at the end of the file: the next write ends it first. */
+  #endPiece = false;
   /** Lines that could not be written (the file could not be opened or written). */
   lost = 0;
 
@@ -157,20 +177,71 @@ export class LogFile {
     // (Each step is awaited only when it has something to do: this runs once per write.)
     if (!this.#handle && !(await this.#ensureOpen())) return this.#giveUp(this.#take(Number.POSITIVE_INFINITY));
     if (this.#options.rotation) await this.#rotateIfDue(this.#queue[0]!.length);
+    if (Date.now() - this.#checkedAt >= goneCheckInterval) await this.#reopenIfGone();
     const handle = this.#handle;
     const room = this.#options.rotation?.size === undefined ? Number.POSITIVE_INFINITY : this.#options.rotation.size - this.#size;
     const buffers = this.#take(room);
     if (!handle) return this.#giveUp(buffers);
+    if (this.#endPiece) {
+      this.#endPiece = false;
+      try {
+        this.#size += await writeAll(handle, [Buffer.from('\n')]);
+      } catch (error) {
+        this.#endPiece = true;
+        return this.#failed(handle, buffers, this.#size, error as Error);
+      }
+    }
+    const before = this.#size;
     try {
       const written = await writeAll(handle, buffers);
       this.#size += written;
       this.#failing = false;
       this.#settle(written);
     } catch (error) {
-      this.#report(error as Error);
-      await this.#closeHandle();
-      this.#giveUp(buffers);
+      await this.#failed(handle, buffers, before, error as Error);
     }
+  }
+
+  /**
+   * A write failed part-way (a full disk): the lines it wrote whole stay, a piece of one is cut off again (a line
+   * is never torn, nor continued by the next write), and the rest count as lost.
+   */
+  async #failed(handle: FileHandle, buffers: Buffer[], before: number, error: Error): Promise<void> {
+    const written = error instanceof PartialWriteError ? error.written : 0;
+    const whole = wholeLines(buffers, written);
+    if (whole < written) {
+      try {
+        await handle.truncate(before + whole);
+        this.#size = before + whole;
+      } catch {
+        // The piece stays, ended by a newline before the next write: never continued by another line.
+        this.#size = before + written;
+        this.#endPiece = true;
+      }
+    } else {
+      this.#size = before + whole;
+    }
+    this.#report(error instanceof PartialWriteError ? error.cause : error);
+    await this.#closeHandle();
+    const rest = Buffer.concat(buffers).subarray(whole);
+    this.lost += countLines(rest);
+    this.#settle(whole);
+    this.#settle(rest.length);
+  }
+
+  /** A log file deleted (or moved away) under it is noticed without a signal: the next lines go to a new one. */
+  async #reopenIfGone(): Promise<void> {
+    this.#checkedAt = Date.now();
+    const handle = this.#handle;
+    if (!handle) return;
+    try {
+      const [open, named] = await Promise.all([handle.stat(), stat(this.path).catch(() => undefined)]);
+      if (open.nlink > 0 && named?.ino === open.ino && named.dev === open.dev) return;
+    } catch {
+      return;
+    }
+    await this.#closeHandle();
+    await this.#ensureOpen();
   }
 
   /** Takes queued buffers up to `room` bytes (at least one), and lets waiting writers queue more. */
@@ -234,6 +305,7 @@ export class LogFile {
   }
 
   #giveUp(buffers: Buffer[]): void {
+    this.#checkedAt = 0;
     let bytes = 0;
     for (const buffer of buffers) {
       bytes += buffer.length;
