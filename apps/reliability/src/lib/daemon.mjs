@@ -27,6 +27,9 @@ export async function startDaemon(home) {
   const firstPid = await livePid();
   return {
     pid: daemon.pid,
+    home,
+    /** What it printed (its log, in the foreground). */
+    output: () => daemon.output(),
     target,
     async unloadSession(session) {
       const jobs = JSON.parse((await call('GET', '/jobs')).body);
