@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { cgroups, readProcessStat } from '@pool/core/internal';
-import { descendants, isAlive, waitFor, waitForDeath } from '@pool/testing';
+import { cgroups } from '@pool/core/internal';
+import { descendants, isAlive, waitFor, waitForDeath, zombieChildren } from '@pool/testing';
 import { describe, expect, it } from 'vitest';
 import type { PsRecord } from './helpers/records.js';
 import { errorOf, fixtures } from './helpers/sandbox.js';
@@ -118,14 +118,6 @@ describe('one daemon per POOL_HOME (issue 20, item 5)', () => {
 });
 
 const canUnshare = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
-const childrenOf = (pid: number): number[] => {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
-  } catch {
-    return [];
-  }
-};
-const zombiesOf = (pid: number) => childrenOf(pid).filter((child) => readProcessStat(child)?.state === 'Z');
 /** A job that leaves `count` orphans behind, each touching `<dir>/done.<n>` as it ends, then sleeps. */
 const orphaner = (dir: string, count: number) =>
   ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do i=$((i+1)); (sh -c "sleep 0.05; touch ${dir}/done.$i" &); done; exec sleep 1000`];
@@ -138,11 +130,11 @@ describe('orphans (issue 20, item 3)', () => {
     sandbox.file('pool.config.json', JSON.stringify({ jobs: { orphaner: { cmd: orphaner(dir, 50) } } }));
     const init = sandbox.tracker.spawn('unshare', ['--pid', '--fork', '--mount-proc', ...sandbox.command, 'run', 'pool.config.json'], { cwd: sandbox.work, env: sandbox.env() });
     await init.waitForOutput(/orphaner\.0 started/, 30_000);
-    const run = await waitFor(() => childrenOf(init.pid)[0]);
+    const run = await waitFor(() => descendants(init.pid)[0]);
     expect(readFileSync(`/proc/${run}/status`, 'utf8')).toMatch(/^NSpid:\s+\d+\s+1$/m);
     // Every orphan has ended (and was given to PID 1): none is left a zombie.
     await waitFor(() => readdirSync(dir).length === 50, { timeout: 30_000, message: '50 orphans ended' });
-    await waitFor(() => zombiesOf(run).length === 0, { timeout: 15_000, message: `no zombie left under PID 1 (${zombiesOf(run).length} now)` });
+    await waitFor(() => zombieChildren(run).length === 0, { timeout: 15_000, message: `no zombie left under PID 1 (${zombieChildren(run).length} now)` });
     process.kill(run, 'SIGTERM');
     expect(await init.exited).toEqual({ code: 0, signal: null });
     expect(init.stdout()).toContain('SIGTERM: stopping every process');

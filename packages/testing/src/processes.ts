@@ -105,6 +105,13 @@ export function descendants(pid: number): number[] {
   return found;
 }
 
+/** Children of `pid` that have exited and wait to be reaped (zombies): what a PID 1 that does not reap piles up. */
+export function zombieChildren(pid: number): number[] {
+  return readStats()
+    .filter((stat) => stat.ppid === pid && stat.state === 'Z')
+    .map((stat) => stat.pid);
+}
+
 /** Live (non-zombie) members of a process group. */
 export function processGroup(pgid: number): number[] {
   return readStats()

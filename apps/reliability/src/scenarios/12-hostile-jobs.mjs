@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor } from '@pool/testing';
+import { waitFor, zombieChildren } from '@pool/testing';
 import { startDaemon } from '../lib/daemon.mjs';
 import { send } from '../lib/fuzz/requests.mjs';
 import { count, megabytes, seconds } from '../lib/format.mjs';
@@ -142,7 +142,7 @@ async function pid1({ directory, quick, log }) {
     await init.waitForOutput(/orphaner\.0 started/);
     const pid = await waitFor(() => Number(readFileSync(`/proc/${init.pid}/task/${init.pid}/children`, 'utf8').trim()) || undefined);
     await waitFor(() => readdirSync(done).length === orphans, { timeout: 60_000 });
-    const zombies = () => childrenOf(pid).filter((child) => { try { return readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1].startsWith('Z'); } catch { return false; } }).length;
+    const zombies = () => zombieChildren(pid).length;
     const left = await waitFor(() => zombies() === 0 && 0, { timeout: 10_000 }).catch(() => zombies());
     signal(pid, 'SIGTERM');
     const exit = await Promise.race([init.exited, new Promise((resolve) => setTimeout(resolve, 30_000, undefined))]);
@@ -158,10 +158,3 @@ async function pid1({ directory, quick, log }) {
   }
 }
 
-function childrenOf(pid) {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
-  } catch {
-    return [];
-  }
-}
