@@ -43,6 +43,8 @@ export interface JobRecord {
   /** The jobs it depends on, and those of them not ready yet (it waits before it starts). */
   dependsOn?: string[];
   waitingFor?: string[];
+  /** Lines its log file lost (the daemon knows). */
+  logLinesLost?: number;
   config: Record<string, unknown>;
 }
 

@@ -185,6 +185,9 @@ describe('output on a full disk (issue 20, item 7)', () => {
       text.split('\n').slice(0, -1).forEach((entry, index) => expect(entry).toMatch(new RegExp(`line ${String(index).padStart(6, '0')} x{100}$`)));
       const said = readFileSync(join(sandbox.home, 'pool.log'), 'utf8').match(/a job's log file could not be written \(ENOSPC/g) ?? [];
       expect(said).toHaveLength(1);
+      // pool info says so too.
+      expect((await sandbox.json<{ logLinesLost: number }>(['info', 'chatty'])).logLinesLost).toBe(metrics.lost);
+      expect((await sandbox.run(['info', 'chatty'])).stdout).toMatch(new RegExp(`log lines lost\\s+${metrics.lost} \\(its log file could not be written`));
       expect((await sandbox.run(['shutdown'])).code).toBe(0);
     } finally {
       spawnSync('umount', ['-l', logs]);

@@ -84,7 +84,7 @@ const routes: FastifyPluginAsync<PoolHttpOptions> = async (scope, options) => {
     api.addHook('onRoute', (route) => {
       route.bodyLimit ??= bodyLimit;
     });
-    jobRoutes(api, manager, envRedactor(redactEnv));
+    jobRoutes(api, manager, envRedactor(redactEnv), lostLines);
     processRoutes(api, manager);
     streamRoutes(api, manager, events, streams, logs);
     observeRoutes(api, manager, lostLines);

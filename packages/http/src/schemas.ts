@@ -52,6 +52,7 @@ export const jobSchema = {
     restartReasons: { type: 'object', additionalProperties: { type: 'integer' }, description: 'restarts by reason: crashed, timeout, liveness, memory, age, cron, watch, reload, …' },
     dependsOn: { type: 'array', items: { type: 'string' } },
     waitingFor: { type: 'array', items: { type: 'string' }, description: 'Dependencies not ready yet: the job waits for them before it starts.' },
+    logLinesLost: { type: 'integer', description: 'Output lines that never reached the log file (a full disk, …); where the server knows (the daemon).' },
     priority: { type: 'integer' },
     processes: { type: 'array', items: processSchema },
     sockets: { type: 'object', additionalProperties: true },

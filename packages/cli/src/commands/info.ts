@@ -38,6 +38,7 @@ async function describe({ client, output }: CommandContext, record: JobRecord, s
   if (env.length > 0) rows.push(['env', showEnv ? env.map(([key, value]) => `${key}=${String(value)}`).join(' ') : `${env.map(([key]) => key).join(', ')} (values: --show-env)`]);
   if (record.dependsOn && record.dependsOn.length > 0) rows.push(['depends on', record.dependsOn.join(', ')]);
   if (record.waitingFor && record.waitingFor.length > 0) rows.push(['waiting for', paint('yellow', record.waitingFor.join(', '))]);
+  if (record.logLinesLost) rows.push(['log lines lost', paint('red', `${record.logLinesLost} (its log file could not be written: see pool.log)`)]);
   if (record.failure) rows.push(['failure', `${record.failure.code}: ${record.failure.message}`]);
   const width = Math.max(...rows.map(([key]) => key.length));
   output.lines(rows.map(([key, value]) => `${paint('gray', key.padEnd(width))}  ${value}`));

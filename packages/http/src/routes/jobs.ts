@@ -31,18 +31,23 @@ const envQuery = {
 
 type EnvQuery = { Querystring: { env?: boolean } };
 
-export function jobRoutes(app: FastifyInstance, manager: Manager, redact: Redact): void {
+export function jobRoutes(app: FastifyInstance, manager: Manager, redact: Redact, lostLines?: () => Record<string, number>): void {
   const shown = (request: { query: { env?: boolean } }): Redact => (request.query.env === true ? (config) => config : redact);
+  /** A job as answered to a read, with the lines its log file lost when the server knows them. */
+  const shownJob = (name: string, redactWith: Redact) => {
+    const job = serializeJob(manager.info(name), redactWith);
+    return lostLines ? { ...job, logLinesLost: lostLines()[job.name as string] ?? 0 } : job;
+  };
   const serialize = (info: JobInfo) => serializeJob(info, redact);
 
   app.get<EnvQuery>('/jobs', {
     schema: { summary: 'Every job (env values hidden unless ?env=true)', querystring: envQuery, response: { 200: { type: 'array', items: jobSchema }, ...errors } },
-    handler: async (request) => manager.jobs().map((name) => serializeJob(manager.info(name), shown(request))),
+    handler: async (request) => manager.jobs().map((name) => shownJob(name, shown(request))),
   });
 
   app.get<JobParams & EnvQuery>('/jobs/:job', {
     schema: { summary: 'One job (env values hidden unless ?env=true)', params: jobParams, querystring: envQuery, response: { 200: jobSchema, ...errors } },
-    handler: async (request) => serializeJob(manager.info(request.params.job), shown(request)),
+    handler: async (request) => shownJob(request.params.job, shown(request)),
   });
 
   app.post<{ Body: JobConfig; Querystring: { session?: string; start?: boolean; wait?: boolean } }>('/jobs', {
