@@ -20,7 +20,9 @@ export default {
     const rows = [];
     const home = join(directory, 'home');
     const daemon = await startDaemon(home);
-    const call = (method, path, body) => send(daemon.target, { method, path, ...(body ? { body: { text: JSON.stringify(body), type: 'application/json' } } : {}) });
+    // Orders on hundreds of processes take a while on a loaded machine: a generous deadline, not the fuzzer's 10 s.
+    const call = (method, path, body, timeout = 120_000) =>
+      send(daemon.target, { method, path, ...(body ? { body: { text: JSON.stringify(body), type: 'application/json' } } : {}) }, timeout);
     try {
       rows.push(await garbage({ call, daemon, log }));
       rows.push(await escapes({ call, daemon, directory, log }));
@@ -93,7 +95,7 @@ async function memory({ call, daemon, quick, log }) {
   for (const round of [1, 2]) {
     const marks = join(daemon.home, `flood-marks-${round}`);
     mkdirSync(marks);
-    await call('POST', '/jobs', { name: 'flood', cmd: [process.execPath, '-e', printer(marks)], numprocesses: processes });
+    await call('POST', '/jobs?wait=false', { name: 'flood', cmd: [process.execPath, '-e', printer(marks)], numprocesses: processes });
     await waitFor(() => readdirSync(marks).length >= processes, { timeout: 120_000, interval: 200 }).catch(() => {});
     printed += readdirSync(marks).length;
     await call('GET', '/jobs'); // a turn of the daemon's loop after the last reads
@@ -106,7 +108,7 @@ async function memory({ call, daemon, quick, log }) {
   const pid = JSON.parse((await call('GET', '/jobs/deaf')).body).processes[0].pid;
   const started = Date.now();
   const chunk = 'y'.repeat(1_000_000); // 1 MB, within the API's 1 MiB body limit
-  const answers = await Promise.all(Array.from({ length: 300 }, () => call('POST', `/processes/${pid}/stdin`, { lines: chunk }).catch(() => ({ status: 0 }))));
+  const answers = await Promise.all(Array.from({ length: 300 }, () => call('POST', `/processes/${pid}/stdin`, { lines: chunk }, 30_000).catch(() => ({ status: 0 }))));
   const took = Date.now() - started;
   const refused = answers.filter((answer) => answer.status === 503).length;
   const accepted = answers.filter((answer) => answer.status >= 200 && answer.status < 300).length;
