@@ -9,8 +9,8 @@ import { connect, createServer, type Server } from 'node:net';
  * that file is removed. Elsewhere than Linux (no abstract sockets) the pid file is the lock.
  *
  * Any local user may bind an abstract name, and say any pid: the answer is believed only once that pid is
- * seen to hold the socket (/proc/<pid>/fd, readable for one's own processes only). A name held otherwise is
- * another user's squat: `squatted`, so that nothing is signalled on its word.
+ * seen to hold the socket (/proc/<pid>/fd, readable for one's own processes only). A name held otherwise (another
+ * user's squat) keeps a daemon from starting, with the holder unknown, and nothing is signalled on its word.
  */
 export interface HomeLock {
   release(): Promise<void>;

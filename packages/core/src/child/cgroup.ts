@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive, readProcessStat } from '../proc.js';
+import { sendSignal } from './kill.js';
 
 /**
  * Containment: each child in a cgroup (v2) of its own, so that what it starts is ended with it even when it
@@ -62,14 +63,7 @@ class Cgroups {
 
   /** Signals the processes of the cgroup that are not in process group `group` (those the group signal missed). */
   signalEscaped(path: string, group: number, signal: NodeJS.Signals): void {
-    for (const pid of this.pids(path)) {
-      if (readProcessStat(pid)?.pgid === group) continue;
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // Gone meanwhile.
-      }
-    }
+    for (const pid of this.pids(path)) if (readProcessStat(pid)?.pgid !== group) sendSignal(pid, signal);
   }
 
   /** SIGKILL to everything in it (`cgroup.kill`, or one by one on kernels before 5.14), then removes it once empty. */
@@ -77,13 +71,7 @@ class Cgroups {
     try {
       writeFileSync(join(path, 'cgroup.kill'), '1');
     } catch {
-      for (const pid of this.pids(path)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // Gone meanwhile.
-        }
-      }
+      for (const pid of this.pids(path)) sendSignal(pid, 'SIGKILL');
     }
     this.#removeWhenEmpty(path, 0);
   }

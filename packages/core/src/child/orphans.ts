@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { commandLineOf, readProcessStat } from '../proc.js';
 import { cgroups } from './cgroup.js';
+import { sendSignal } from './kill.js';
 
 /**
  * Orphans: what a job's processes leave behind when they exit before their own children (a daemon's double fork,
@@ -53,18 +54,12 @@ class OrphanReaper {
   readonly #ending = new Map<number, NodeJS.Timeout>();
   #logger: (() => OrphanLogger) | undefined;
   #scheduled = false;
-  #reaped = 0;
-  #ended = 0;
 
   get mode(): OrphanMode | undefined {
     return this.#mode;
   }
   get why(): string {
     return this.#why;
-  }
-  /** Orphans reaped and orphans ended since enabled. */
-  get counts(): { reaped: number; ended: number } {
-    return { reaped: this.#reaped, ended: this.#ended };
   }
 
   /** Makes this process the reaper of its descendants' orphans (once; later calls only update the logger). */
@@ -131,13 +126,13 @@ class OrphanReaper {
       if (!stat || stat.ppid !== process.pid) continue;
       if (stat.state === 'Z') {
         if (native.reap(pid)) {
-          this.#reaped++;
           clearTimeout(this.#ending.get(pid));
           this.#ending.delete(pid);
         }
         continue;
       }
-      if (this.#ending.has(pid) || cgroups.mode === 'cgroup' || isJobGroup(stat.pgid, this.#known)) continue;
+      // Left alone: one being ended, one its cgroup ends with its job, one still in a running child's group.
+      if (this.#ending.has(pid) || cgroups.mode === 'cgroup' || this.#known.has(stat.pgid)) continue;
       this.#end(pid);
     }
   }
@@ -145,28 +140,14 @@ class OrphanReaper {
   #end(pid: number): void {
     const command = commandLineOf(pid)?.trim() ?? '?';
     this.#logger?.().warn({ pid, command }, `process ${pid} (${command}) left its job's process group and outlived its parent: ending it`);
-    this.#ended++;
-    signal(pid, 'SIGTERM');
+    sendSignal(pid, 'SIGTERM');
     this.#ending.set(
       pid,
       setTimeout(() => {
         this.#ending.delete(pid);
-        signal(pid, 'SIGKILL');
+        sendSignal(pid, 'SIGKILL');
       }, killAfter).unref(),
     );
-  }
-}
-
-/** A live orphan still in the process group of a running child of ours dies with that group: leave it. */
-function isJobGroup(pgid: number, known: ReadonlySet<number>): boolean {
-  return known.has(pgid);
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // Gone meanwhile.
   }
 }
 
