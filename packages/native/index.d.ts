@@ -9,6 +9,8 @@ export interface PoolNative {
   isChildSubreaper(): boolean;
   /** waitpid(pid, WNOHANG): the exit of a child that exited, or null if it has not (or is not a child). */
   reap(pid: number): Reaped | null;
+  /** sendmsg() of `bytes` with `handleFd` attached (SCM_RIGHTS); the bytes sent, or -1 when the socket is full. */
+  sendWithHandle(socketFd: number, bytes: Buffer, handleFd: number): number;
 }
 declare const native: PoolNative | null;
 export = native;

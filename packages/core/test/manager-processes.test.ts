@@ -230,12 +230,12 @@ describe('Manager: environment and command lines', () => {
     delete process.env.POOL_TEST_INHERITED;
   });
 
-  it('cleanEnv starts from an empty environment', async () => {
+  it('cleanEnv starts from an empty environment (but for the number pool gives every process)', async () => {
     const { manager, stdout, events } = create({ env: { FROM_MANAGER: 'manager' } });
     await manager.start();
     await manager.load({ name: 'env', cmd: ['/usr/bin/env'], cleanEnv: true, env: { ONLY: 'this', NUMBER: 42 }, restart: 'never' });
     await waitForEvent(events, 'exit');
-    expect(stdout.lines().sort()).toEqual(['NUMBER=42', 'ONLY=this']);
+    expect(stdout.lines().sort()).toEqual(['NODE_APP_INSTANCE=0', 'NUMBER=42', 'ONLY=this', 'POOL_WORKER_ID=0']);
   });
 
   it('spawns argv without a shell, and a command line through /bin/sh only with shell: true', async () => {

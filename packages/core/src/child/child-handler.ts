@@ -9,6 +9,7 @@ import { deferred } from './deferred.js';
 import { sendSignal } from './kill.js';
 import { cgroups } from './cgroup.js';
 import { Channel } from './channel.js';
+import type { ClusterListeners } from './cluster.js';
 import { whenPipesClosed } from './pipes.js';
 import { describeProbe, probeLoop, type Probe, type ProbeResult } from './probes.js';
 import { groupReaper } from './reaper.js';
@@ -52,6 +53,11 @@ export interface ChildHandlerOptions {
   heartbeatTimeout?: number;
   /** Without `protocol`: the process counts as ready once it has been alive this long. */
   readyDelay?: number;
+  /**
+   * Run a Node program as a cluster worker whose listening sockets these are (see cluster.ts). Without a
+   * readiness probe it is ready at its first listen(), or after `readyDelay` if it never listens.
+   */
+  cluster?: ClusterListeners;
   /**
    * Ready once this probe first passes (after the WorkerBase ready message, with `protocol`); `startTimeout`
    * bounds it. A `message` probe waits for `process.send('ready')` (the process gets an IPC channel).
@@ -112,7 +118,7 @@ export interface ChildHandlerEvents {
   exit: [ChildExit];
 }
 
-type TimerName = 'start' | 'ready' | 'heartbeat' | 'grace';
+type TimerName = 'start' | 'ready' | 'heartbeat' | 'grace' | 'drain';
 
 const defaults = {
   startTimeout: 30_000,
@@ -143,6 +149,8 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
   #failure: PoolError | undefined;
   #workerError: ChildExit['workerError'];
   #channel: Channel | undefined;
+  /** It said it runs as a Node cluster worker (`node -e` does not: Node sets up a worker only for a script). */
+  #clusterWorker = false;
   /** Its own cgroup, where this master may make them (see cgroup.ts); else its process group is all. */
   #cgroup: string | undefined;
   #lastHeartbeat = 0;
@@ -252,7 +260,10 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
       case 'ready':
         this.#requested = true;
         this.#enter('stopping');
-        if (gracefulTimeout > 0) this.#signalAll(options.signal ?? this.options.stopSignal ?? defaults.stopSignal);
+        if (gracefulTimeout > 0) {
+          const signal = options.signal ?? this.options.stopSignal ?? defaults.stopSignal;
+          if (options.signal !== undefined || !this.#disconnect(signal, gracefulTimeout / 2)) this.#signalAll(signal);
+        }
         this.#killWithin(gracefulTimeout);
         break;
       case 'stopping':
@@ -279,6 +290,25 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     cgroups.signalEscaped(this.#cgroup, this.pid!, signal);
   }
 
+  /**
+   * A cluster worker stops as Node's `worker.disconnect()` stops it: it closes its servers and waits for their
+   * connections to end (no request in flight is cut, whatever the program), then closes its channel and exits
+   * once nothing else holds it. The stop signal follows when the channel closes, or after `within` ms at the latest
+   * (a connection that never ends), for what else the program holds; SIGKILL after the graceful timeout.
+   */
+  #disconnect(signal: NodeJS.Signals, within: number): boolean {
+    const channel = this.#channel;
+    if (!this.#clusterWorker || !channel?.open) return false;
+    channel.send({ cmd: 'NODE_CLUSTER', act: 'disconnect' });
+    const next = () => {
+      this.#clearTimers('drain');
+      if (this.#state === 'stopping') this.#signalAll(signal);
+    };
+    channel.socket.once('close', next);
+    this.#timers.drain = setTimeout(next, within);
+    return true;
+  }
+
   /** A message to the process's channel (`process.on('message')` in a Node program); false when there is none. */
   send(message: unknown): boolean {
     if (!this.#channel || !this.alive) return false;
@@ -300,14 +330,14 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     if (next === 'stopping') {
       this.#clearTimers('start', 'ready', 'heartbeat');
     } else if (next === 'exiting' || next === 'exited') {
-      this.#clearTimers('start', 'ready', 'heartbeat', 'grace');
+      this.#clearTimers('start', 'ready', 'heartbeat', 'grace', 'drain');
     }
   }
 
   /** The process's control channel comes after its inherited fds, for the WorkerBase protocol or a `message` probe. */
   #channelFd(): number | undefined {
     const { fds = [], protocol } = this.options;
-    return protocol || this.#messageReadiness ? 3 + fds.length : undefined;
+    return protocol || this.options.cluster || this.#messageReadiness ? 3 + fds.length : undefined;
   }
 
   #stdio(channelFd: number | undefined): StdioOptions {
@@ -317,9 +347,11 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
 
   /** Node opens `NODE_CHANNEL_FD` as its IPC channel; one inherited from this master's own parent is not passed on. */
   #env(channelFd: number | undefined): NodeJS.ProcessEnv {
-    const { NODE_CHANNEL_FD: _fd, NODE_CHANNEL_SERIALIZATION_MODE: _mode, ...env } = this.options.env ?? process.env;
+    const { NODE_CHANNEL_FD: _fd, NODE_CHANNEL_SERIALIZATION_MODE: _mode, NODE_UNIQUE_ID: _worker, ...env } = this.options.env ?? process.env;
     if (channelFd === undefined) return env;
-    return { ...env, NODE_CHANNEL_FD: String(channelFd), NODE_CHANNEL_SERIALIZATION_MODE: 'json' };
+    // NODE_UNIQUE_ID makes Node start the program as a cluster worker (cluster.isWorker, cluster.worker.id from 1).
+    const cluster = this.options.cluster ? { NODE_UNIQUE_ID: String(this.id + 1) } : {};
+    return { ...env, NODE_CHANNEL_FD: String(channelFd), NODE_CHANNEL_SERIALIZATION_MODE: 'json', ...cluster };
   }
 
   #openChannel(socket: Socket | null): void {
@@ -332,6 +364,14 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
       else if (message === 'ready') this.#readyToCheck();
       else this.emit('message', message);
     });
+    if (this.options.cluster) {
+      this.options.cluster.serve(channel);
+      channel.on('internal', (message) => {
+        if (message.cmd !== 'NODE_CLUSTER') return;
+        if (message.act === 'online') this.#clusterWorker = true;
+        else if (message.act === 'listening' && !this.options.readiness) this.#markReady();
+      });
+    }
     channel.on('fault', (detail) => {
       if (!this.alive || this.pid === undefined) return;
       const { command, fds = [] } = this.options;

@@ -1,9 +1,9 @@
 import { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { commandLineOf, readProcessStat } from '../proc.js';
 import { cgroups } from './cgroup.js';
 import { sendSignal } from './kill.js';
+import { loadNative, nativeMissing, type Native } from './native.js';
 
 /**
  * Orphans: what a job's processes leave behind when they exit before their own children (a daemon's double fork,
@@ -29,22 +29,8 @@ export interface OrphanLogger {
   warn(details: object, message: string): void;
 }
 
-interface Native {
-  setChildSubreaper(): boolean;
-  reap(pid: number): { pid: number; code: number | null; signal: number | null } | null;
-}
-
-const require = createRequire(import.meta.url);
 const sweepInterval = 5_000;
 const killAfter = 2_000;
-
-function loadNative(): Native | null {
-  try {
-    return require('@pool/native') as Native | null;
-  } catch {
-    return null;
-  }
-}
 
 class OrphanReaper {
   #mode: OrphanMode | undefined;
@@ -66,9 +52,9 @@ class OrphanReaper {
   enable(logger?: () => OrphanLogger): OrphanMode {
     if (logger) this.#logger = logger;
     if (this.#mode) return this.#mode;
-    this.#native = process.platform === 'linux' ? loadNative() : null;
+    this.#native = loadNative();
     if (!this.#native) {
-      this.#why = process.platform === 'linux' ? '@pool/native is not built (no C compiler when pool was installed)' : 'not Linux';
+      this.#why = nativeMissing();
       this.#mode = 'unavailable';
       if (process.pid === 1) this.#logger?.().warn({}, `pool is PID 1 but cannot reap orphaned processes (${this.#why}): run it under an init (docker run --init, tini)`);
       return this.#mode;

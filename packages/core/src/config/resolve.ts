@@ -1,9 +1,10 @@
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { toMilliseconds } from '../duration.js';
 import { resolvePolicies, type Policies } from '../keeper/policies.js';
 import { isPoolError } from '../errors/index.js';
+import { ClusterListeners } from '../child/cluster.js';
 import type { SocketOptions } from '../sockets/shared-sockets.js';
 import { defaultBackoff, type BackoffOptions } from '../keeper/backoff.js';
 import { defaultFlapping, type FlappingOptions } from '../keeper/flapping.js';
@@ -40,6 +41,8 @@ export interface ResolvedJob {
   redirectInput: boolean;
   sockets: Record<string, SocketOptions>;
   port: number | undefined;
+  /** A Node program whose processes share the ports they listen on (Node's cluster protocol: child/cluster.ts). */
+  cluster: boolean;
 }
 
 /** Applies defaults to a validated config; checks what only the file system can tell (cwd, worker module). */
@@ -47,9 +50,11 @@ export function resolveJob(config: JobConfig, source: string): ResolvedJob {
   const cwd = resolve(config.cwd ?? '.');
   if (!isDirectory(cwd)) throw invalidConfig([{ path: 'cwd', message: `is not a directory: ${cwd}` }], source);
   const redirectOutput = config.redirectOutput ?? ['stdout', 'stderr'];
+  const command = resolveCommand(config, cwd);
+  const cluster = resolveCluster(config, command, source);
   return {
     name: config.name,
-    command: resolveCommand(config, cwd),
+    command,
     cwd,
     env: Object.fromEntries(Object.entries(config.env ?? {}).map(([key, value]) => [key, String(value)])),
     cleanEnv: config.cleanEnv ?? false,
@@ -65,7 +70,7 @@ export function resolveJob(config: JobConfig, source: string): ResolvedJob {
       max: toMilliseconds(config.backoff?.max ?? defaultBackoff.max, 'backoff.max'),
       factor: config.backoff?.factor ?? defaultBackoff.factor,
     },
-    readyDelay: resolveReadyDelay(config, source),
+    readyDelay: resolveReadyDelay(config, source, cluster),
     policies: policies(config, cwd, source),
     minUptime: toMilliseconds(config.minUptime ?? 1_000, 'minUptime'),
     priority: config.priority ?? 0,
@@ -73,7 +78,36 @@ export function resolveJob(config: JobConfig, source: string): ResolvedJob {
     redirectInput: config.redirectInput ?? false,
     sockets: config.sockets ?? {},
     port: config.port,
+    cluster,
   };
+}
+
+/** A program is Node when its argv[0] is `node` (any path, `node20`, `nodejs`) or this Node itself. */
+export function isNodeProgram(command: ResolvedCommand): boolean {
+  if (command.kind !== 'command') return false;
+  const program = command.argv[0] ?? '';
+  return program === process.execPath || /^node(js)?[\d.]*$/.test(basename(program));
+}
+
+/**
+ * Cluster mode: asked for with `cluster: true`; by default on for a Node program run more than once that has no
+ * `sockets` of its own (PM2's `-i N`). It needs @pool/native to hand sockets over; without it the default is off.
+ */
+function resolveCluster(config: JobConfig, command: ResolvedCommand, source: string): boolean {
+  const sockets = Object.keys(config.sockets ?? {}).length > 0;
+  if (config.cluster === undefined) {
+    return isNodeProgram(command) && !sockets && (config.numprocesses ?? 1) > 1 && ClusterListeners.unavailable() === undefined;
+  }
+  if (!config.cluster) return false;
+  const problem = !isNodeProgram(command)
+    ? 'is for a Node program: cmd must start with node (a worker module shares its sockets with `sockets`)'
+    : sockets
+      ? 'and sockets both share ports: give one or the other'
+      : ClusterListeners.unavailable()
+        ? `needs @pool/native to hand sockets to the processes: ${ClusterListeners.unavailable()}`
+        : undefined;
+  if (problem) throw invalidConfig([{ path: 'cluster', message: problem }], source);
+  return true;
 }
 
 function resolveCommand(config: JobConfig, cwd: string): ResolvedCommand {
@@ -117,7 +151,10 @@ function policies(config: JobConfig, cwd: string, source: string): Policies {
   }
 }
 
-function resolveReadyDelay(config: JobConfig, source: string): number {
+/** A cluster worker is ready at its first listen(); one that never listens, after 3 s unless readyDelay says otherwise. */
+export const clusterReadyDelay = 3_000;
+
+function resolveReadyDelay(config: JobConfig, source: string, cluster: boolean): number {
   if (config.readiness !== undefined && (config.readyDelay ?? config.warmupDelay) !== undefined) {
     throw invalidConfig([{ path: 'readyDelay', message: 'is a timer that readiness replaces: give one or the other' }], source);
   }
@@ -125,7 +162,7 @@ function resolveReadyDelay(config: JobConfig, source: string): number {
     throw invalidConfig([{ path: 'warmupDelay', message: 'is the old name of readyDelay: give only readyDelay' }], source);
   }
   if (config.readyDelay !== undefined) return toMilliseconds(config.readyDelay, 'readyDelay');
-  return toMilliseconds(config.warmupDelay ?? 0, 'warmupDelay');
+  return toMilliseconds(config.warmupDelay ?? (cluster && config.readiness === undefined ? clusterReadyDelay : 0), 'warmupDelay');
 }
 
 function isDirectory(path: string): boolean {

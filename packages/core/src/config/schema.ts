@@ -60,6 +60,11 @@ export interface JobConfig extends PolicyConfig {
   sockets?: Record<string, SocketOptions>;
   /** Each process gets PORT = port + its number in the job (foreman's convention). */
   port?: number;
+  /**
+   * Run a Node program as cluster workers that share the ports they listen on (PM2's cluster mode). Default: on
+   * for a Node program with numprocesses > 1 and no `sockets`.
+   */
+  cluster?: boolean;
 }
 
 /** What `pool.config.{json,yaml,mjs}` holds: jobs by name. */
@@ -241,6 +246,11 @@ const jobProperties = {
     description: 'Bound once, inherited by every process from fd 3 (LISTEN_FDS, LISTEN_FDNAMES, LISTEN_PID).',
   },
   port: { type: 'integer', minimum: 0, maximum: 65_535, description: 'Each process gets PORT = port + its number.' },
+  cluster: {
+    type: 'boolean',
+    description:
+      "A Node program's processes share the ports they listen on (Node's cluster protocol, shared handles; PM2's cluster mode). Default: on for a Node program with numprocesses > 1 and no sockets.",
+  },
 };
 
 const jobBody = {

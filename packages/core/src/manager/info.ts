@@ -25,6 +25,8 @@ export interface JobInfo {
   processes: ProcessInfo[];
   /** The bound sockets (with the actual port for `port: 0`), while the job runs. */
   sockets: Record<string, SocketDescriptor>;
+  /** In cluster mode (see `cluster` in the config): the sockets its processes listen on, bound by the manager. */
+  cluster?: { listening: { address: string; port?: number; type: string }[] };
   flapping: { round: number; paused: boolean };
   /** Why the job is not running although it was asked to: POOL_FLAPPING, or its sockets could not be bound. */
   failure: PoolError | undefined;

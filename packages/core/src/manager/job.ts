@@ -11,6 +11,7 @@ import type { OutputTarget } from '../output/target.js';
 import type { SocketDescriptor } from '../protocol.js';
 import type { ManagerEvent } from './events.js';
 import { JobSockets } from './job-sockets.js';
+import { ClusterListeners } from '../child/cluster.js';
 import { scaleTarget, type ScaleValue } from './scale.js';
 import { childOptions, startTimeoutOf } from './spawn.js';
 
@@ -39,6 +40,8 @@ export class Job {
   active = false;
   readonly #keeper: Keeper;
   readonly #sockets: JobSockets;
+  /** In cluster mode, the sockets its processes listen on (bound on their first listen()). */
+  readonly #cluster: ClusterListeners | undefined;
   readonly #host: JobHost;
   #bindFailure: PoolError | undefined;
   /** Restarts counted by the jobs this one replaced (update), so that the job's counter never goes down. */
@@ -53,6 +56,7 @@ export class Job {
     this.#host = options.host;
     const { resolved } = options;
     this.#sockets = new JobSockets(resolved.sockets);
+    this.#cluster = resolved.cluster ? new ClusterListeners() : undefined;
     const startTimeout = startTimeoutOf(resolved);
     this.#keeper = new Keeper({
       name: this.name,
@@ -65,7 +69,7 @@ export class Job {
       minUptime: resolved.minUptime,
       startTimeout,
       checkInterval: 15_000,
-      overlap: Object.keys(resolved.sockets).length > 0,
+      overlap: Object.keys(resolved.sockets).length > 0 || resolved.cluster,
       ...keeperPolicies(resolved.policies),
       logger: () => this.#host.logger,
       publish: (event) => this.#onKeeperEvent(event),
@@ -105,6 +109,10 @@ export class Job {
   }
   get sockets(): Record<string, SocketDescriptor> {
     return this.#sockets.describe();
+  }
+  /** In cluster mode, what its processes listen on. */
+  get listening(): ReturnType<ClusterListeners['describe']> | undefined {
+    return this.#cluster?.describe();
   }
   get children(): ChildHandler[] {
     return this.#keeper.children;
@@ -195,7 +203,8 @@ export class Job {
   #createChild(id: number, overrides: CommitOverrides = {}): ChildHandler {
     const { baseEnv, stdout, stderr } = this.#host;
     const sockets = this.#sockets.bound;
-    return new ChildHandler(childOptions({ job: this.resolved, label: this.name, id, sockets, baseEnv, stdout, stderr, ...overrides }));
+    const cluster = this.#cluster ? { cluster: this.#cluster } : {};
+    return new ChildHandler(childOptions({ job: this.resolved, label: this.name, id, sockets, ...cluster, baseEnv, stdout, stderr, ...overrides }));
   }
 
   #onKeeperEvent(event: KeeperEvent): void {
@@ -213,7 +222,10 @@ export class Job {
   }
 
   #closeSocketsIfIdle(): void {
-    if (!this.running && this.#keeper.idle) this.#sockets.close();
+    if (!this.running && this.#keeper.idle) {
+      this.#sockets.close();
+      this.#cluster?.close();
+    }
   }
 
   #publish(event: { type: 'stop' }): void {

@@ -304,6 +304,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
       priority: job.resolved.priority,
       processes: job.processes(),
       sockets: job.sockets,
+      ...(job.listening ? { cluster: { listening: job.listening } } : {}),
       flapping: job.flapping,
       failure: job.failure,
       config: structuredClone(job.config),

@@ -1,4 +1,5 @@
 import type { ChildHandlerOptions } from '../child/child-handler.js';
+import type { ClusterListeners } from '../child/cluster.js';
 import { probeOptions } from '../keeper/policies.js';
 import type { ResolvedCommand, ResolvedJob } from '../config/resolve.js';
 import type { OutputTarget } from '../output/target.js';
@@ -11,6 +12,8 @@ export interface SpawnContext {
   label: string;
   id: number;
   sockets: readonly BoundSocket[];
+  /** A job in cluster mode: the listening sockets its processes share. */
+  cluster?: ClusterListeners;
   /** The manager's environment: `process.env` with the manager's `env` over it. */
   baseEnv: NodeJS.ProcessEnv;
   stdout: OutputTarget | null;
@@ -31,6 +34,9 @@ export function childOptions(context: SpawnContext): ChildHandlerOptions {
     ...(job.cleanEnv ? {} : context.baseEnv),
     ...job.env,
     ...(job.port === undefined ? {} : { PORT: String(job.port + id) }),
+    // Its number in the job, under PM2's name too (what `pm2 start -i` apps read).
+    POOL_WORKER_ID: String(id),
+    NODE_APP_INSTANCE: String(id),
     ...context.env,
   };
   const common: ChildHandlerOptions = {
@@ -67,6 +73,7 @@ export function childOptions(context: SpawnContext): ChildHandlerOptions {
     env: { ...env, ...socketActivationEnv(inheritedDescriptors(sockets)) },
     fds: sockets.map((socket) => socket.fd),
     readyDelay: job.readyDelay,
+    ...(job.cluster && context.cluster ? { cluster: context.cluster } : {}),
     startTimeout: startTimeoutOf(job),
   };
 }

@@ -19,7 +19,7 @@ export interface BoundSocket extends SocketDescriptor {
   close(): void;
 }
 
-interface ServerHandle {
+export interface ServerHandle {
   fd: number;
   getsockname?(out: { address?: string; port?: number }): number;
   close(): void;
@@ -28,7 +28,7 @@ interface ServerHandle {
 // The master binds without listening: it holds the socket so that it outlives every worker, but it never
 // accepts on it; each worker listens on its inherited copy and the kernel hands connections to them.
 // `net._createServerHandle` is what Node's cluster uses for the same purpose.
-const createServerHandle = (net as unknown as {
+export const createServerHandle = (net as unknown as {
   _createServerHandle(address: string | null, port: number, addressType: number, fd?: number, flags?: number): ServerHandle | number;
 })._createServerHandle;
 
