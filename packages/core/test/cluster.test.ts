@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { isAlive, httpGet, waitFor, waitForDeath } from '@pool/testing';
 import { describe, expect, it } from 'vitest';
 import { fixture, node, useManagers } from './fixtures/manager/harness.js';
@@ -38,11 +39,71 @@ describe('cluster mode: unmodified Node apps share the port they listen on', () 
     await expect(httpGet(`http://127.0.0.1:${port}/`, 2_000)).rejects.toThrow();
   });
 
-  it('every process gets its number as NODE_APP_INSTANCE and POOL_WORKER_ID, and cluster.worker.id', async () => {
+  it('a process stopped mid-request finishes it, says Connection: close, and exits', async () => {
     const { manager, stdout } = create();
     await manager.start();
-    await manager.load({ name: 'ids', cmd: [node, fixture('cluster-ids.cjs')], numprocesses: 2 });
-    await waitFor(() => stdout.text.includes('ids 0 0 true 1') && stdout.text.includes('ids 1 1 true 2'), { timeout: 30_000, message: `both ids; got ${stdout.text}` });
+    const name = await manager.load({ name: 'slow', cmd: [node, fixture('slow-http.cjs')], numprocesses: 2 });
+    const port = manager.info(name).cluster!.listening[0]!.port!;
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const answer = get(agent, port, '/slow');
+      const serving = await waitFor(() => /serving \/slow in (\d+)/.exec(stdout.text)?.[1], { timeout: 30_000 });
+      const stopped = manager.stopProcess(Number(serving));
+      const { status, body, headers } = await answer;
+      expect({ status, body, connection: headers.connection }).toEqual({ status: 200, body: serving, connection: 'close' });
+      await stopped;
+      expect(isAlive(Number(serving))).toBe(false);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('rolling reloads under keep-alive load fail no request (the just-accepted connections are served, not reset)', async () => {
+    const { manager } = create();
+    await manager.start();
+    const name = await manager.load({ name: 'web', cmd: [node, app], numprocesses: 3 });
+    const port = manager.info(name).cluster!.listening[0]!.port!;
+    const before = manager.info(name).processes.map((process) => process.pid);
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const failures: string[] = [];
+    let answered = 0;
+    let running = true;
+    const client = async () => {
+      while (running) {
+        try {
+          const { status } = await get(agent, port, '/');
+          if (status === 200) answered++;
+          else failures.push(`status ${status}`);
+        } catch (error) {
+          failures.push((error as Error).message);
+        }
+      }
+    };
+    const clients = Array.from({ length: 8 }, client);
+    try {
+      await waitFor(() => answered > 200, { timeout: 30_000 });
+      await manager.reload(name);
+      await manager.reload(name);
+      const atReload = answered;
+      await waitFor(() => answered > atReload + 200, { timeout: 30_000 });
+    } finally {
+      running = false;
+      await Promise.all(clients);
+      agent.destroy();
+    }
+    expect(failures).toEqual([]);
+    const after = manager.info(name).processes.map((process) => process.pid);
+    expect(after.filter((pid) => before.includes(pid))).toEqual([]);
+    for (const pid of before) expect(isAlive(pid!)).toBe(false);
+  });
+
+  it('every process gets its number as NODE_APP_INSTANCE and POOL_WORKER_ID, and cluster.worker.id; NODE_OPTIONS is the job\'s', async () => {
+    const { manager, stdout } = create();
+    await manager.start();
+    const env = { ...process.env, NODE_OPTIONS: '--max-old-space-size=200' };
+    await manager.load({ name: 'ids', cmd: [node, fixture('cluster-ids.cjs')], numprocesses: 2, env });
+    const seen = () => stdout.text.includes('ids 0 0 true 1 options=--max-old-space-size=200') && stdout.text.includes('ids 1 1 true 2 options=--max-old-space-size=200');
+    await waitFor(seen, { timeout: 30_000, message: `both ids; got ${stdout.text}` });
   });
 
   it('is off for one process, and `cluster: false` or a job with sockets keeps it off; cluster: true on a non-Node command is a config error', async () => {
@@ -60,3 +121,17 @@ describe('cluster mode: unmodified Node apps share the port they listen on', () 
     ).rejects.toThrow(/cluster.*sockets/s);
   });
 });
+
+function get(agent: Agent, port: number, path: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: '127.0.0.1', port, path, agent }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, body, headers: response.headers }));
+    });
+    outgoing.setTimeout(30_000, () => outgoing.destroy(new Error('no answer within 30 s')));
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}

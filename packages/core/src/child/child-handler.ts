@@ -9,7 +9,7 @@ import { deferred } from './deferred.js';
 import { sendSignal } from './kill.js';
 import { cgroups } from './cgroup.js';
 import { Channel } from './channel.js';
-import type { ClusterListeners } from './cluster.js';
+import { withClusterPreload, type ClusterListeners } from './cluster.js';
 import { whenPipesClosed } from './pipes.js';
 import { describeProbe, probeLoop, type Probe, type ProbeResult } from './probes.js';
 import { groupReaper } from './reaper.js';
@@ -350,7 +350,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     const { NODE_CHANNEL_FD: _fd, NODE_CHANNEL_SERIALIZATION_MODE: _mode, NODE_UNIQUE_ID: _worker, ...env } = this.options.env ?? process.env;
     if (channelFd === undefined) return env;
     // NODE_UNIQUE_ID makes Node start the program as a cluster worker (cluster.isWorker, cluster.worker.id from 1).
-    const cluster = this.options.cluster ? { NODE_UNIQUE_ID: String(this.id + 1) } : {};
+    const cluster = this.options.cluster ? { NODE_UNIQUE_ID: String(this.id + 1), NODE_OPTIONS: withClusterPreload(env.NODE_OPTIONS) } : {};
     return { ...env, NODE_CHANNEL_FD: String(channelFd), NODE_CHANNEL_SERIALIZATION_MODE: 'json', ...cluster };
   }
 

@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { createServerHandle, type ServerHandle } from '../sockets/shared-sockets.js';
 import type { Channel, HandleType, InternalMessage } from './channel.js';
 import { loadNative, nativeMissing } from './native.js';
@@ -18,6 +19,19 @@ import { loadNative, nativeMissing } from './native.js';
  * while any of its processes may need them (until the job is stopped): a restart of a one-process job queues
  * connections rather than refusing them.
  */
+/**
+ * The module every process of a cluster-mode job preloads (preload/cluster-worker.cjs: a server stopped by
+ * worker.disconnect() serves the connections it has accepted and closes keep-alive ones after their response).
+ * From dist/child/, dist/bundle/ and src/child/ alike, the package's root is two levels up.
+ */
+const preload = fileURLToPath(new URL('../../preload/cluster-worker.cjs', import.meta.url));
+
+/** NODE_OPTIONS with the preload added (quoted as Node parses NODE_OPTIONS; the preload removes it again). */
+export function withClusterPreload(nodeOptions: string | undefined): string {
+  const option = `--require "${preload.replace(/[\\"]/g, '\\$&')}"`;
+  return nodeOptions ? `${nodeOptions} ${option}` : option;
+}
+
 export class ClusterListeners {
   readonly #listeners = new Map<string, Listener>();
 
