@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 
 export function positiveInteger(value: string): number {
@@ -20,4 +21,29 @@ export function environment(value: string, previous: Record<string, string> = {}
   const equals = value.indexOf('=');
   if (equals < 1) throw new InvalidArgumentError(`expected KEY=VALUE, got "${value}".`);
   return { ...previous, [value.slice(0, equals)]: value.slice(equals + 1) };
+}
+
+/** `--env KEY=VALUE` (repeatable) and, as PM2 spells it, `--env <profile>`: an ecosystem file's env_<profile>. */
+export interface EnvArgument {
+  vars: Record<string, string>;
+  profile?: string;
+}
+
+export function environmentOrProfile(value: string, previous: EnvArgument = { vars: {} }): EnvArgument {
+  if (value.includes('=')) return { ...previous, vars: environment(value, previous.vars) };
+  if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new InvalidArgumentError(`expected KEY=VALUE, or the name of an ecosystem profile (env_<name>), got "${value}".`);
+  if (previous.profile !== undefined && previous.profile !== value) throw new InvalidArgumentError(`one profile at a time: --env ${previous.profile} and --env ${value}.`);
+  return { ...previous, profile: value };
+}
+
+/** `--only web,worker`: names of a config file's jobs (or an ecosystem's apps). */
+export function names(value: string, previous: string[] = []): string[] {
+  const list = value.split(',').map((name) => name.trim()).filter(Boolean);
+  if (list.length === 0) throw new InvalidArgumentError('expected job names, separated by commas.');
+  return [...previous, ...list];
+}
+
+/** Repeatable `--env-file <path>`, absolute from the current directory. */
+export function files(value: string, previous: string[] = []): string[] {
+  return [...previous, resolve(value)];
 }

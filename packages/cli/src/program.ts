@@ -1,5 +1,5 @@
-import { Command } from 'commander';
-import { environment, pid, positiveInteger, workers } from './arguments.js';
+import { Command, Help } from 'commander';
+import { environment, environmentOrProfile, files, names, pid, positiveInteger, workers } from './arguments.js';
 import { createContext, type CommandHandler } from './context.js';
 
 type Loader = () => Promise<CommandHandler>;
@@ -15,6 +15,7 @@ export function buildProgram(version: string, setExitCode: (code: number) => voi
     .helpOption('-h, --help', 'show help')
     .helpCommand('help [command]', 'show help for a command')
     .showSuggestionAfterError()
+    .configureHelp({ subcommandTerm, subcommandDescription })
     .exitOverride()
     .configureOutput({ outputError: () => {} })
     .addHelpText('after', [
@@ -46,28 +47,48 @@ export function buildProgram(version: string, setExitCode: (code: number) => voi
     });
     return command;
   };
-  const job = (action: 'stopJob' | 'restartJob' | 'reloadJob' | 'unloadJob'): Loader => async () => (await import('./commands/job-action.js'))[action];
+  const job = (action: 'stopJob' | 'restartJob' | 'reloadJob' | 'unloadJob' | 'resetJob'): Loader => async () => (await import('./commands/job-action.js'))[action];
 
-  define(program, 'start <target>', 'load jobs into the daemon (starting it if needed): a config file, a Procfile, a script, or the name of a stopped job', async () => (await import('./commands/start.js')).start)
-    .option('-n, --name <name>', 'the job name for a script; the session for a config file or Procfile')
-    .option('-w, --workers <n>', 'processes per job ("max": one per CPU)', workers)
-    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', environment)
-    .option('--worker', 'the script is a worker module (default export: a WorkerBase subclass), even if pool cannot tell');
-  define(program, 'run <target>', 'run a config file, a Procfile or a script in the foreground, logs on the console; Ctrl-C stops it', async () => (await import('./commands/run.js')).run)
-    .option('-n, --name <name>', 'the job name for a script')
-    .option('-w, --workers <n>', 'processes per job ("max": one per CPU)', workers)
-    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', environment)
-    .option('--worker', 'the script is a worker module (default export: a WorkerBase subclass), even if pool cannot tell')
+  const targetOptions = (command: Command): Command =>
+    command
+      .option('-w, --workers <n>', 'processes per job ("max": one per CPU)', workers)
+      .option('-i, --instances <n>', 'the same as -w (PM2\'s name)', workers)
+      .option('-e, --env <KEY=VALUE|profile>', 'set an environment variable (repeatable); a name alone picks an ecosystem file\'s env_<profile> (PM2\'s --env production)', environmentOrProfile)
+      .option('--env-file <path>', 'read variables from a .env file (repeatable; KEY=value lines, as Node\'s --env-file reads them); --env wins', files)
+      .option('--only <jobs>', 'only these jobs of a config file (apps of an ecosystem file), separated by commas', names)
+      .option('--strict', 'an ecosystem key pool does not support is an error, not a warning')
+      .option('--interpreter <program>', 'the program that runs the script (default: by its extension, node for .js; "none": the script itself)')
+      .option('--worker', 'the script is a worker module (default export: a WorkerBase subclass), even if pool cannot tell');
+  targetOptions(
+    define(program, 'start <target> [args...]', 'load jobs into the daemon (starting it if needed): a config file (pool\'s, or PM2\'s ecosystem file), a Procfile, a script or command with its arguments after --, or the name of a stopped job', async () => (await import('./commands/start.js')).start)
+      .option('-n, --name <name>', 'the job name for a script; the session for a config file or Procfile'),
+  );
+  targetOptions(
+    define(program, 'run <target> [args...]', 'run a config file, a Procfile or a script in the foreground, logs on the console; Ctrl-C stops it', async () => (await import('./commands/run.js')).run)
+      .option('-n, --name <name>', 'the job name for a script'),
+  )
     .option('--http <[host:]port>', 'serve the HTTP API and /metrics (token: $POOL_TOKEN) and the probes /healthz, /readyz (no token) on this port');
-  define(program, 'ps [job]', 'list the processes: job, id, pid, state, uptime, restarts, CPU, memory', async () => (await import('./commands/ps.js')).ps);
-  define(program, 'info <job>', 'show a job (or "all"): its command, state and processes (env values hidden)', async () => (await import('./commands/info.js')).info)
+  define(program, 'import <file>', 'print the pool.config.yaml equivalent of a PM2 ecosystem file (ecosystem.config.js, .json, .yaml)', async () => (await import('./commands/import.js')).importConfig)
+    .option('--env <profile>', 'apply the apps\' env_<profile>')
+    .option('--strict', 'a key pool does not support is an error, not a warning');
+  define(program, 'ps [job]', 'list the processes: job, id, pid, state, uptime, restarts, CPU, memory', async () => (await import('./commands/ps.js')).ps)
+    .aliases(['ls', 'list', 'status']);
+  define(program, 'info <job...>', 'show jobs (or "all"): their command, state and processes (env values hidden)', async () => (await import('./commands/info.js')).info)
+    .aliases(['describe', 'show'])
     .option('--show-env', 'show the env values in clear');
   define(program, 'scale <job> <n>', 'set the number of processes: 3 or =3 sets, +1 adds, -1 removes', async () => (await import('./commands/scale.js')).scale);
-  define(program, 'stop <job>', 'stop a job\'s processes (not restarted until `pool start <job>`); job may be "all"', job('stopJob'));
-  define(program, 'restart <job>', 'restart a job\'s processes, one after the other; job may be "all"', job('restartJob'));
-  define(program, 'reload <job>', 'back to the configured number of processes, every one replaced; job may be "all"', job('reloadJob'));
-  define(program, 'unload <job>', 'stop a job and remove it from the daemon; job may be "all"', job('unloadJob'));
-  define(program, 'signal <job> <signal>', 'send a signal to every process of a job; job may be "all"', async () => (await import('./commands/signal.js')).signalJob);
+  define(program, 'stop <job...>', 'stop jobs\' processes (not restarted until `pool start <job>`); several jobs, or "all"', job('stopJob'));
+  define(program, 'restart <job...>', 'restart jobs\' processes, one after the other (a stopped job is started); several jobs, or "all"', job('restartJob'));
+  define(program, 'reload <job...>', 'back to the configured number of processes, every one replaced; several jobs, or "all"', job('reloadJob'));
+  define(program, 'unload <job...>', 'stop jobs and remove them from the daemon; several jobs, or "all"', job('unloadJob'))
+    .alias('delete');
+  define(program, 'signal <job...>', 'send a signal to every process of jobs (the signal comes last); several jobs, or "all"', async () => (await import('./commands/signal.js')).signalJob)
+    .usage('[options] <job...> <signal>');
+  define(program, 'reset <job...>', 'set jobs\' restart counters (the RESTARTS of `pool ps`) back to 0; several jobs, or "all"', job('resetJob'));
+  define(program, 'pid <job...>', 'print the pids of jobs\' processes, one a line; several jobs, or "all"', async () => (await import('./commands/pid.js')).pid);
+  define(program, 'flush [job...]', 'empty the log files (in $POOL_HOME/logs) and the kept output of jobs; no job, or "all": of every job', async () => (await import('./commands/flush.js')).flush);
+  define(program, 'reloadLogs', 'reopen the jobs\' log files (after logrotate moved them), as SIGUSR1 to the daemon does', async () => (await import('./commands/reload-logs.js')).reloadLogs)
+    .alias('reload-logs');
   define(program, 'kill', 'send a signal (default SIGTERM) to one process of the daemon', async () => (await import('./commands/signal.js')).killProcess)
     .argument('<pid>', 'a process id (see `pool ps`)', pid)
     .argument('[signal]', 'a signal name or number', 'SIGTERM');
@@ -96,4 +117,17 @@ export function buildProgram(version: string, setExitCode: (code: number) => voi
   define(daemon, 'status', 'say whether the daemon runs (exit code 0) or not (1)', async () => (await import('./commands/daemon.js')).daemonStatus);
 
   return program;
+}
+
+/** Our commands (they all take --json) show their own usage line, custom ones too (`signal <job...> <signal>`). */
+function subcommandTerm(this: Help, command: Command): string {
+  const ours = command.options.some((option) => option.long === '--json');
+  return ours ? `${command.name()} ${command.usage()}` : Help.prototype.subcommandTerm.call(this, command);
+}
+
+/** Every alias in the overview (commander shows the first alone): `ps` is also `ls`, `list`, `status` (PM2's names). */
+function subcommandDescription(this: Help, command: Command): string {
+  const description = Help.prototype.subcommandDescription.call(this, command);
+  const aliases = command.aliases();
+  return aliases.length > 0 ? `${description} (also: ${aliases.join(', ')})` : description;
 }

@@ -1,12 +1,14 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import type { JobConfig } from '@pool/core';
+import type { EnvArgument } from './arguments.js';
+import { usageError } from './errors/cli-error.js';
 
 /** What `pool start` and `pool run` were given. */
 export type Target =
   | { kind: 'config'; file: string }
-  | { kind: 'script'; file: string; worker: boolean }
+  | { kind: 'script'; file: string; worker: boolean; command?: boolean }
   | { kind: 'job'; name: string };
 
 export interface TargetOptions {
@@ -14,10 +16,42 @@ export interface TargetOptions {
   workers?: number | 'max';
   env?: Record<string, string>;
   worker?: boolean;
+  /** An ecosystem file's env_<profile> (`--env production`). */
+  profile?: string;
+  /** A key pool does not support is an error, not a warning. */
+  strict?: boolean;
+  /** Only these jobs (apps) of a config file. */
+  only?: string[];
+  /** The program that runs a script (`--interpreter python3`; "none": the script itself). */
+  interpreter?: string;
+  /** Arguments for a script (after `--`). */
+  args?: string[];
+  /** `.env` files for every job (absolute paths). */
+  envFile?: string[];
+  /** Told each warning about the config (an ecosystem key pool does not support). */
+  warn?: (text: string) => void;
+}
+
+/** What commander gives `pool start` and `pool run`, as TargetOptions. */
+export function targetOptions<Raw extends Omit<TargetOptions, 'env'> & { env?: EnvArgument; instances?: number | 'max' }>(
+  raw: Raw,
+  args: string[],
+): Omit<Raw, 'env' | 'instances'> & TargetOptions {
+  const { env, instances, ...rest } = raw;
+  if (instances !== undefined && rest.workers !== undefined && instances !== rest.workers) {
+    throw usageError(`-i (PM2's name) and -w are the same option: give one (-i ${instances}, -w ${rest.workers})`);
+  }
+  const workers = rest.workers ?? instances;
+  return {
+    ...rest,
+    ...(workers === undefined ? {} : { workers }),
+    ...(env && Object.keys(env.vars).length > 0 ? { env: env.vars } : {}),
+    ...(env?.profile === undefined ? {} : { profile: env.profile }),
+    ...(args.length > 0 ? { args } : {}),
+  };
 }
 
 const configFile = /^(procfile(\..+)?|.+\.(json|ya?ml)|.+\.config\.(mjs|cjs|js))$/i;
-const nodeScript = /\.(mjs|cjs|js)$/i;
 const fileLike = /[/\\]|\.(json|ya?ml|mjs|cjs|js|ts|mts|cts)$/i;
 const jobName = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)?$/;
 const directoryConfigs = ['pool.config.json', 'pool.config.yaml', 'pool.config.yml', 'pool.config.mjs', 'pool.config.js', 'Procfile'];
@@ -40,12 +74,31 @@ export async function classifyTarget(argument: string, options: { worker?: boole
     return { kind: 'script', file: path, worker: options.worker === true || isWorkerModule(path) };
   }
   if (options.allowJob && jobName.test(argument) && !fileLike.test(argument) && !/^procfile/i.test(argument)) return { kind: 'job', name: argument };
-  return notFound(path);
+  const command = onPath(argument);
+  if (command) return { kind: 'script', file: argument, worker: false, command: true };
+  return notFound(path, configFile.test(basename(path)) || /^procfile/i.test(basename(path)) ? 'POOL_CONFIG_NOT_FOUND' : 'POOL_SCRIPT_NOT_FOUND');
 }
 
-async function notFound(file: string): Promise<never> {
+async function notFound(file: string, code: 'POOL_CONFIG_NOT_FOUND' | 'POOL_SCRIPT_NOT_FOUND' = 'POOL_CONFIG_NOT_FOUND'): Promise<never> {
   const { poolError } = await import('@pool/core');
-  throw poolError('POOL_CONFIG_NOT_FOUND', { file });
+  throw poolError(code, { file });
+}
+
+/** A bare command name found on PATH (`pool start ls`), as an executable file's path; undefined otherwise. */
+export function onPath(name: string): string | undefined {
+  if (name.includes('/') || name === '') return undefined;
+  for (const directory of (process.env.PATH ?? '').split(':').filter(Boolean)) {
+    const candidate = join(directory, name);
+    try {
+      if (statSync(candidate).isFile()) {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      }
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }
 
 function isWorkerModule(file: string): boolean {
@@ -72,20 +125,44 @@ export async function jobConfigsFor(target: Exclude<Target, { kind: 'job' }>, op
   const numprocesses = workerCount(options.workers);
   const env = options.env;
   if (target.kind === 'config') {
+    if (options.interpreter !== undefined || options.args) throw usageError('--interpreter and arguments after -- are for a script; a config file says its commands');
     const { loadConfigFile } = await import('@pool/core');
-    const jobs = await loadConfigFile(target.file);
+    const loaded = await loadConfigFile(target.file, {
+      ...(options.profile === undefined ? {} : { profile: options.profile }),
+      ...(options.strict ? { strict: true } : {}),
+      onWarning: (warning) => options.warn?.(`${warning.file}${warning.line === undefined ? '' : `:${warning.line}`}: ${warning.path} ${warning.message}`),
+    });
+    const jobs = options.only ? onlyJobs(loaded, options.only, target.file) : loaded;
     return jobs.map((job) => ({
       ...job,
       ...(numprocesses === undefined ? {} : { numprocesses }),
       ...(env ? { env: { ...job.env, ...env } } : {}),
+      ...(options.envFile ? { envFile: [...[job.envFile ?? []].flat(), ...options.envFile] } : {}),
     }));
   }
+  if (options.profile !== undefined) throw usageError(`--env ${options.profile} picks an ecosystem file's env_${options.profile}; for a script, give variables: --env KEY=VALUE`);
+  if (options.only) throw usageError('--only picks jobs of a config file');
   const common = {
     name: options.name ?? nameOf(target.file),
     cwd: process.cwd(),
     numprocesses: numprocesses ?? 1,
     ...(env ? { env } : {}),
+    ...(options.envFile ? { envFile: options.envFile } : {}),
   };
-  if (target.worker) return [{ ...common, worker: target.file }];
-  return [{ ...common, cmd: nodeScript.test(target.file) ? [process.execPath, target.file] : [target.file] }];
+  if (target.worker) {
+    if (options.interpreter !== undefined) throw usageError('--interpreter is for a script; a worker module runs in Node');
+    return [{ ...common, worker: options.args ? { module: target.file, args: options.args } : target.file }];
+  }
+  const { commandFor } = await import('@pool/core');
+  const interpreter = options.interpreter ?? (target.command ? 'none' : undefined);
+  return [{ ...common, cmd: commandFor(target.file, common.cwd, { ...(interpreter === undefined ? {} : { interpreter }), args: options.args ?? [], node: process.execPath }) }];
+}
+
+/** The named jobs of a file, in the file's order; a name the file does not have is an error that lists those it has. */
+function onlyJobs(jobs: JobConfig[], only: string[], file: string): JobConfig[] {
+  const missing = only.filter((name) => !jobs.some((job) => job.name === name));
+  if (missing.length > 0) {
+    throw usageError(`--only ${missing.join(',')}: ${file} has no such job (it has ${jobs.map((job) => job.name).join(', ')})`);
+  }
+  return jobs.filter((job) => only.includes(job.name));
 }

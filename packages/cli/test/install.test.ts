@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { tempDir, waitFor, waitForDeath } from '@pool/testing';
+import { freePort, httpGet, tempDir, waitFor, waitForDeath } from '@pool/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PsRecord } from './helpers/records.js';
 import { pack, startRegistry, type Registry } from './helpers/registry.js';
@@ -112,6 +112,33 @@ describe('pool installed globally from a registry', () => {
     }
     expect(errorOf(await sandbox.run(['start', 'typed.json', '--json'])).message).toContain('jobs.api.numprocesses');
     expect((await ps()).map((process) => process.job)).toEqual(['default.web', 'default.web', 'default.web', 'default.worker']);
+  });
+
+  it('runs an unmodified web app 2 times on its one port (cluster mode, from the installed packages), and reloads it', async () => {
+    const port = await freePort();
+    const started = await sandbox.run(['start', `${fixtures}echo-http.cjs`, '-i', '2', '--name', 'echo', '--env', `PORT=${port}`]);
+    expect(started.code, started.stderr).toBe(0);
+    const pids = async () => (await ps()).filter((process) => process.job === 'default.echo').map((process) => process.pid!);
+    const answering = async (expected: number[]) => {
+      const seen = new Set<number>();
+      await waitFor(
+        async () => {
+          seen.add((JSON.parse((await httpGet(`http://127.0.0.1:${port}/`)).body) as { pid: number }).pid);
+          return expected.every((pid) => seen.has(pid));
+        },
+        { timeout: 30_000, message: `both processes answer on port ${port}` },
+      );
+      expect([...seen].sort()).toEqual([...expected].sort());
+    };
+    const before = await pids();
+    expect(before).toHaveLength(2);
+    await answering(before);
+    expect((await sandbox.run(['reload', 'echo'])).code).toBe(0);
+    const after = await pids();
+    expect(after.filter((pid) => before.includes(pid))).toEqual([]);
+    await answering(after);
+    expect((await sandbox.run(['unload', 'echo'])).code).toBe(0);
+    await waitForDeath([...before, ...after], 30_000);
   });
 
   it('saves, shuts down, resurrects and shuts down, leaving nothing running', async () => {

@@ -35,7 +35,7 @@ describe('pool without a daemon', () => {
     expect(badPid.code).toBe(2);
     expect(errorOf(badPid)).toMatchObject({ code: 'POOL_USAGE', hint: expect.stringContaining('pool help kill') });
     expect((await sandbox.run(['logs', '--lines', 'zero'])).code).toBe(2);
-    expect((await sandbox.run(['start', 'x.json', '--env', 'NOEQUALS'])).code).toBe(2);
+    expect((await sandbox.run(['start', 'x.json', '--env', 'NO EQUALS'])).code).toBe(2);
     expect((await sandbox.run([])).code).toBe(2);
   });
 

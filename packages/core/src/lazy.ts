@@ -8,7 +8,7 @@ import { bundled } from './bundled.js';
 const require = createRequire(import.meta.url);
 
 /** The config validators compiled at build time (scripts/validators.mjs): no ajv compiler at run time. */
-export const loadValidators = (): Record<'job' | 'file', import('ajv').ValidateFunction> =>
+export const loadValidators = (): Record<'job' | 'file' | 'ecosystem', import('ajv').ValidateFunction> =>
   require(bundled ? '../config/validators.cjs' : './config/validators.cjs');
 export const loadYaml = (): typeof import('yaml') => require('yaml');
 export const loadPino = (): typeof import('pino') => require('pino');

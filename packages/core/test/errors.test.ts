@@ -38,7 +38,8 @@ describe('the error registry', () => {
 describe('the config file schema for editors', () => {
   it('is what the code validates with (regenerate with `pnpm --dir packages/core docs:schema`)', async () => {
     // @ts-expect-error: a plain ESM script without types
-    const { renderConfigSchema } = await import('../scripts/config-schema.mjs');
+    const { renderConfigSchema, renderEcosystemSchema } = await import('../scripts/config-schema.mjs');
     expect(readFileSync(new URL('../schema/pool.config.schema.json', import.meta.url), 'utf8')).toBe(renderConfigSchema());
+    expect(readFileSync(new URL('../schema/ecosystem.schema.json', import.meta.url), 'utf8')).toBe(renderEcosystemSchema());
   });
 });

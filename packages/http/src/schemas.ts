@@ -48,7 +48,7 @@ export const jobSchema = {
     active: { type: 'boolean' },
     running: { type: 'boolean' },
     numprocesses: { type: 'integer' },
-    restarts: { type: 'integer', description: 'Every restart of its processes since it was loaded (never goes down).' },
+    restarts: { type: 'integer', description: 'Every restart of its processes since it was loaded (never goes down), or since POST /jobs/:job/reset.' },
     restartReasons: { type: 'object', additionalProperties: { type: 'integer' }, description: 'restarts by reason: crashed, timeout, liveness, memory, age, cron, watch, reload, …' },
     dependsOn: { type: 'array', items: { type: 'string' } },
     waitingFor: { type: 'array', items: { type: 'string' }, description: 'Dependencies not ready yet: the job waits for them before it starts.' },

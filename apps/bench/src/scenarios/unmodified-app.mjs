@@ -1,4 +1,4 @@
-// An unmodified app run 4 times on one port (issue 14), through the CLI as users run it: `pool start app -w 4`
+// An unmodified app (Fastify, and Express) run 4 times on one port (issue 14), through the CLI as users run it: `pool start app -w 4`
 // (the daemon, cluster mode) beside `pm2 start app -i 4` (PM2's cluster mode, warm daemon). Under wrk's load
 // (16 kept-alive connections): one worker SIGKILLed, then 3 rolling reloads; then, without load, how new
 // connections spread over the 4 workers.
@@ -13,42 +13,48 @@ import { now } from '../lib/listening.mjs';
 import { startWrk } from '../lib/load.mjs';
 import { isAlive, markedProcessesWhere, run, signal, waitUntilGone } from '../lib/processes.mjs';
 
-const app = fileURLToPath(new URL('../apps/unmodified-app.cjs', import.meta.url));
+const apps = {
+  fastify: fileURLToPath(new URL('../apps/unmodified-app.cjs', import.meta.url)),
+  express: fileURLToPath(new URL('../apps/unmodified-express.cjs', import.meta.url)),
+};
 const poolBin = fileURLToPath(new URL('../../../../packages/cli/dist/bin.js', import.meta.url));
 const workers = 4;
 const reloads = 3;
 const spreadConnections = 400;
-const isApp = (commandLine) => commandLine.endsWith('unmodified-app.cjs');
+const isApp = (commandLine) => /unmodified-(app|express)\.cjs$/.test(commandLine);
+
+const rowsFor = (id, label) => [
+  {
+    case: id,
+    metric: 'beyondKilled',
+    label: `unmodified ${label} app ×${workers} (CLI): SIGKILL of a worker under load, failed requests beyond the killed worker's connections`,
+    unit: 'requests',
+    better: 'lower',
+    goal: zeroInEveryRun(),
+  },
+  { case: id, metric: 'killFailed', label: `unmodified ${label} app ×${workers}: SIGKILL of a worker under load, failed requests`, unit: 'requests', better: 'lower' },
+  { case: id, metric: 'reloadFailed', label: `unmodified ${label} app ×${workers}: rolling reload ×${reloads} under load, failed requests`, unit: 'requests', better: 'lower', goal: zeroInEveryRun() },
+  { case: id, metric: 'reloadMs', label: `unmodified ${label} app ×${workers}: rolling reload ×${reloads} under load, time`, unit: 'ms', better: 'lower' },
+  {
+    case: id,
+    metric: 'busiestShare',
+    label: `unmodified ${label} app ×${workers}: share of ${spreadConnections} new connections taken by the busiest worker (even: 25)`,
+    unit: '%',
+    better: 'lower',
+  },
+];
 
 export default {
   order: 45,
   name: 'unmodified app',
   targets: ['pool', 'pm2'],
-  cases: [{ id: 'four' }],
-  rows: [
-    {
-      case: 'four',
-      metric: 'beyondKilled',
-      label: `unmodified app ×${workers} (CLI): SIGKILL of a worker under load, failed requests beyond the killed worker's connections`,
-      unit: 'requests',
-      better: 'lower',
-      goal: zeroInEveryRun(),
-    },
-    { case: 'four', metric: 'killFailed', label: `unmodified app ×${workers}: SIGKILL of a worker under load, failed requests`, unit: 'requests', better: 'lower' },
-    { case: 'four', metric: 'reloadFailed', label: `unmodified app ×${workers}: rolling reload ×${reloads} under load, failed requests`, unit: 'requests', better: 'lower', goal: zeroInEveryRun() },
-    { case: 'four', metric: 'reloadMs', label: `unmodified app ×${workers}: rolling reload ×${reloads} under load, time`, unit: 'ms', better: 'lower' },
-    {
-      case: 'four',
-      metric: 'busiestShare',
-      label: `unmodified app ×${workers}: share of ${spreadConnections} new connections taken by the busiest worker (even: 25)`,
-      unit: '%',
-      better: 'lower',
-    },
-  ],
+  cases: [{ id: 'fastify' }, { id: 'express' }],
+  rows: [...rowsFor('fastify', 'Fastify'), ...rowsFor('express', 'Express')],
 
-  async measure({ peer, context }) {
+  async measure({ peer, testCase }) {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const driver = peer.name === 'pool' ? poolDriver(port) : pm2Driver(peer, port);
+    const app = apps[testCase.id];
+    const driver = peer.name === 'pool' ? poolDriver(app, port) : pm2Driver(peer, app, port);
     try {
       await driver.start();
       await waitForWorkers(port, await driver.pids());
@@ -108,7 +114,7 @@ async function measureApp(port, driver) {
 }
 
 /** The pool daemon in a home of its own, driven by the CLI. */
-function poolDriver(port) {
+function poolDriver(app, port) {
   const home = mkdtempSync(join(tmpdir(), 'pool-home-'));
   const env = { POOL_HOME: home, NO_COLOR: '1', PORT: String(port) };
   const pool = (...args) => run(process.execPath, [poolBin, ...args], { env, cwd: home, timeout: 120_000 });
@@ -133,7 +139,7 @@ function poolDriver(port) {
 }
 
 /** PM2's cluster mode on its warm daemon. */
-function pm2Driver(peer, port) {
+function pm2Driver(peer, app, port) {
   const env = { PORT: String(port) };
   return {
     start: () => peer.command(['start', app, '--name', 'web', '-i', String(workers)], env),

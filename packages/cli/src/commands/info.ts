@@ -1,15 +1,16 @@
 import type { CommandContext } from '../context.js';
 import { processColumns } from '../format/processes.js';
-import { checkJobName, jobPath, listJobs } from '../jobs.js';
+import { jobPath, listJobs, namesAll, resolveJobs, single, type JobNames } from '../jobs.js';
 import type { JobRecord, JobStatsRecord } from '../records.js';
 
-/** One job (`all`: every job) with its config, state and processes. */
-export async function info(context: CommandContext, name: string, options: { showEnv?: boolean } = {}): Promise<number> {
+/** One job, several, or `all`: each with its config, state and processes. */
+export async function info(context: CommandContext, names: JobNames, options: { showEnv?: boolean } = {}): Promise<number> {
   const { client, output } = context;
   const env = options.showEnv === true;
-  const records = name === 'all' ? await listJobs(client, { env }) : [await client.get<JobRecord>(jobPath(checkJobName(name)), env ? { query: { env } } : undefined)];
+  const query = env ? { query: { env } } : undefined;
+  const records = namesAll(names) ? await listJobs(client, { env }) : await Promise.all((await resolveJobs(client, names)).map((job) => client.get<JobRecord>(jobPath(job), query)));
   if (output.json) {
-    output.value(name === 'all' ? records : records[0]);
+    output.value(single(names) ? records[0] : records);
     return 0;
   }
   for (const [index, record] of records.entries()) {

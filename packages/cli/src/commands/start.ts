@@ -3,22 +3,31 @@ import type { CommandContext } from '../context.js';
 import { ensureDaemon } from '../daemon/launch.js';
 import { CliError } from '../errors/cli-error.js';
 import { commandLineHints } from '../errors/codes.js';
-import { checkJobName, displayName, jobPath, listJobs } from '../jobs.js';
+import { checkJobName, displayName, jobKey, jobPath, listJobs } from '../jobs.js';
 import type { JobRecord } from '../records.js';
-import { classifyTarget, jobConfigsFor, type TargetOptions } from '../targets.js';
+import type { EnvArgument } from '../arguments.js';
+import { classifyTarget, jobConfigsFor, onPath, targetOptions, type Target, type TargetOptions } from '../targets.js';
 
-export interface StartOptions extends TargetOptions {
+export interface StartOptions extends Omit<TargetOptions, 'env'> {
   json?: boolean;
+  env?: EnvArgument;
+  instances?: number | 'max';
 }
 
 /**
  * Loads the jobs of a config file, Procfile or script into the daemon (started if need be), each started and
  * settled before the next; or starts a loaded job again (`pool start web` after `pool stop web`).
  */
-export async function start(context: CommandContext, argument: string, options: StartOptions): Promise<number> {
+export async function start(context: CommandContext, argument: string, args: string[], raw: StartOptions): Promise<number> {
   const { client, output, home } = context;
-  const target = await classifyTarget(argument, { worker: options.worker, allowJob: true });
-  if (target.kind === 'job') return startLoaded(context, target.name);
+  const options = { ...targetOptions(raw, args), warn: (text: string) => output.warn(text) };
+  let target: Target = await classifyTarget(argument, { worker: options.worker, allowJob: true });
+  if (target.kind === 'job') {
+    // A name: a loaded job (started again), else a command on PATH (`pool start ls`).
+    const known = options.args === undefined && (await daemonKnows(context, target.name));
+    if (known || !onPath(argument)) return startLoaded(context, target.name);
+    target = { kind: 'script', file: argument, worker: false, command: true };
+  }
   const session = target.kind === 'config' ? options.name : undefined;
   const configs = await jobConfigsFor(target, target.kind === 'config' ? { ...options, name: undefined } : options);
 
@@ -83,6 +92,17 @@ async function load({ client, output }: CommandContext, config: JobConfig, sessi
     return await client.post<JobRecord>('/jobs', config, { query: { session } });
   } finally {
     spinner.stop();
+  }
+}
+
+/** Whether the daemon runs and has a job of this name (no daemon: it has none). */
+async function daemonKnows({ client }: CommandContext, name: string): Promise<boolean> {
+  try {
+    const key = jobKey(name);
+    return (await listJobs(client)).some((job) => job.name === key);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'POOL_DAEMON_NOT_RUNNING') return false;
+    throw error;
   }
 }
 

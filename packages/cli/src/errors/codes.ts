@@ -9,6 +9,7 @@ const cliCodes = [
   'POOL_HOME_UNUSABLE',
   'POOL_HOME_UNSAFE',
   'POOL_NOTHING_SAVED',
+  'POOL_NO_JOBS',
   'POOL_UNEXPECTED',
 ] as const;
 

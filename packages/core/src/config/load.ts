@@ -1,22 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { poolError } from '../errors/index.js';
+import { fromEcosystem, isEcosystem, type EcosystemOptions } from './loaders/ecosystem.js';
 import { importConfig } from './loaders/module.js';
 import { parseProcfile, type ProcfileOptions } from './loaders/procfile.js';
 import { parseJson, parseYaml, type ParsedText } from './loaders/text.js';
 import type { JobConfig } from './schema.js';
-import { checkJobConfig, invalidConfig, validateConfigFile, type ConfigProblem } from './validate.js';
+import { checkJobConfig, invalidConfig, validateConfigFile, validateEcosystemFile, type ConfigProblem } from './validate.js';
 
 export type ConfigFormat = 'json' | 'yaml' | 'module' | 'procfile';
 
-export interface LoadConfigOptions extends ProcfileOptions {
+export interface LoadConfigOptions extends ProcfileOptions, EcosystemOptions {
   /** Overrides the format told by the file's name. */
   format?: ConfigFormat;
 }
 
 /**
- * Reads `pool.config.json`, `.yaml`/`.yml`, `.mjs`/`.js` (default export) or a `Procfile` and returns its
- * validated job configs, in file order. A job without `cwd` runs in the file's directory; a relative `cwd`
+ * Reads `pool.config.json`, `.yaml`/`.yml`, `.mjs`/`.js` (default export), a `Procfile`, or a PM2 ecosystem file
+ * in any of those formats (`{ apps: [...] }`: loaders/ecosystem.ts), and returns its validated job configs, in file
+ * order. A job without `cwd` runs in the file's directory; a relative `cwd`
  * is taken from there too. Errors name the file, the line (where the format has lines) and the key.
  */
 export async function loadConfigFile(path: string, options: LoadConfigOptions = {}): Promise<JobConfig[]> {
@@ -24,12 +26,21 @@ export async function loadConfigFile(path: string, options: LoadConfigOptions = 
   const format = options.format ?? formatOf(file);
   if (format === 'module') {
     readText(file); // a missing file is POOL_CONFIG_NOT_FOUND, not an import failure
-    return fromFile(await importConfig(file), file);
+    return fromFile(await importConfig(file), file, undefined, options);
   }
   const text = readText(file);
-  if (format === 'procfile') return fromProcfile(text, file, options);
+  if (format === 'procfile') {
+    noProfile(options, file);
+    return fromProcfile(text, file, options);
+  }
   const parsed: ParsedText = format === 'json' ? parseJson(text, file) : parseYaml(text, file);
-  return fromFile(parsed.value, file, parsed);
+  return fromFile(parsed.value, file, parsed, options);
+}
+
+/** `--env <profile>` picks an ecosystem file's env_<profile>: asked of another file, it is a mistake, said. */
+function noProfile(options: EcosystemOptions, file: string): void {
+  if (options.profile === undefined) return;
+  throw invalidConfig([{ path: '', message: `has no env_${options.profile}: --env <profile> picks a PM2 ecosystem file's env_<profile>; this file is not one (use --env KEY=VALUE for a variable)`, file }], file);
 }
 
 export function formatOf(file: string): ConfigFormat {
@@ -50,9 +61,18 @@ function readText(file: string): string {
   }
 }
 
-function fromFile(value: unknown, file: string, parsed?: ParsedText): JobConfig[] {
-  const config = validateConfigFile(value, { file, ...(parsed ? { locate: parsed.locate } : {}) });
+function fromFile(value: unknown, file: string, parsed: ParsedText | undefined, options: EcosystemOptions): JobConfig[] {
+  const source = { file, ...(parsed ? { locate: parsed.locate } : {}) };
   const directory = dirname(file);
+  if (isEcosystem(value)) {
+    validateEcosystemFile(value, source);
+    // What PM2 would accept and pool refuses (a name, a memory size) is said with the app's path.
+    value = fromEcosystem(value as Parameters<typeof fromEcosystem>[0], file, directory, options, parsed?.locate);
+    const config = validateConfigFile(value, { file, source: `${file} (a PM2 ecosystem file, read as pool jobs)` });
+    return inDependencyOrder(Object.entries(config.jobs).map(([name, job]) => ({ ...job, name })), file);
+  }
+  noProfile(options, file);
+  const config = validateConfigFile(value, source);
   const jobs = Object.entries(config.jobs).map(([name, job]) => ({
     ...job,
     name,

@@ -1,6 +1,7 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseEnv } from 'node:util';
 import { toMilliseconds } from '../duration.js';
 import { resolvePolicies, type Policies } from '../keeper/policies.js';
 import { isPoolError } from '../errors/index.js';
@@ -56,7 +57,7 @@ export function resolveJob(config: JobConfig, source: string): ResolvedJob {
     name: config.name,
     command,
     cwd,
-    env: Object.fromEntries(Object.entries(config.env ?? {}).map(([key, value]) => [key, String(value)])),
+    env: { ...envFiles(config.envFile, cwd, source), ...Object.fromEntries(Object.entries(config.env ?? {}).map(([key, value]) => [key, String(value)])) },
     cleanEnv: config.cleanEnv ?? false,
     uid: config.uid,
     gid: config.gid,
@@ -80,6 +81,28 @@ export function resolveJob(config: JobConfig, source: string): ResolvedJob {
     port: config.port,
     cluster,
   };
+}
+
+/**
+ * The variables of a job's `.env` files (`envFile`, relative to its cwd), in order, parsed as Node parses them
+ * (`util.parseEnv`: `KEY=value`, quotes, `#` comments, `export` prefixes; nothing expanded). Read when the job is
+ * loaded or updated (and when a daemon brings it back): `env` wins over them. A file that cannot be read is a
+ * config error naming it.
+ */
+function envFiles(files: string | string[] | undefined, cwd: string, source: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  [files ?? []].flat().forEach((file, index) => {
+    const path = resolve(cwd, file);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      const at = Array.isArray(files) ? `envFile[${index}]` : 'envFile';
+      throw invalidConfig([{ path: at, message: `cannot be read: ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }], source);
+    }
+    Object.assign(env, parseEnv(text));
+  });
+  return env;
 }
 
 /** A program is Node when its argv[0] is `node` (any path, `node20`, `nodejs`) or this Node itself. */

@@ -37,6 +37,8 @@ export interface JobConfig extends PolicyConfig {
   worker?: string | WorkerConfig;
   cwd?: string;
   env?: Record<string, string | number | boolean>;
+  /** `.env` files (relative to `cwd`) whose variables come before `env`'s, parsed with Node's `util.parseEnv`. */
+  envFile?: string | string[];
   /** Start from an empty environment instead of the manager's. */
   cleanEnv?: boolean;
   uid?: number;
@@ -182,6 +184,12 @@ const jobProperties = {
     type: 'object',
     additionalProperties: { type: ['string', 'number', 'boolean'] },
     description: "Merged over the manager's environment (or alone, with cleanEnv).",
+  },
+  envFile: {
+    type: ['string', 'array'],
+    minLength: 1,
+    items: { type: 'string', minLength: 1 },
+    description: ".env files (relative to cwd), read when the job is loaded: KEY=value lines parsed as Node's util.parseEnv parses them (quotes, # comments; nothing expanded). env wins over them.",
   },
   cleanEnv: { type: 'boolean' },
   uid: { type: 'integer', minimum: 0, description: 'Run as this user (the manager must be root).' },

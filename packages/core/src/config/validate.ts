@@ -22,11 +22,11 @@ export interface ValidationSource {
   locate?: Locate;
 }
 
-let compiled: { job: ValidateFunction; file: ValidateFunction } | undefined;
+let compiled: { job: ValidateFunction; file: ValidateFunction; ecosystem: ValidateFunction } | undefined;
 
 // Compiled at build time (scripts/validators.mjs), loaded on first use: importing @pool/core costs nothing for
 // programs that never validate a config, and validating one needs no ajv compiler.
-function validators(): { job: ValidateFunction; file: ValidateFunction } {
+function validators(): { job: ValidateFunction; file: ValidateFunction; ecosystem: ValidateFunction } {
   compiled ??= loadValidators();
   return compiled;
 }
@@ -57,6 +57,13 @@ export function validateConfigFile(value: unknown, options: ValidationSource = {
   }
   if (problems.length > 0) throw invalidConfig(problems, options.source ?? options.file ?? 'the config');
   return value as ConfigFile;
+}
+
+/** Checks a PM2 ecosystem file's types (its unknown keys are the mapping's to warn about); throws POOL_INVALID_CONFIG. */
+export function validateEcosystemFile(value: unknown, options: ValidationSource = {}): void {
+  const validate = validators().ecosystem;
+  const problems = validate(value) ? [] : toProblems(validate.errors ?? [], options);
+  if (problems.length > 0) throw invalidConfig(problems, options.source ?? options.file ?? 'the ecosystem file');
 }
 
 export function invalidConfig(problems: ConfigProblem[], source: string): PoolError {
@@ -100,6 +107,8 @@ function locate(problem: ConfigProblem, segments: readonly string[], options: Va
 const patternMessages: Record<string, string> = {
   [durationPattern]: 'must be a duration: milliseconds, or a string such as "500ms", "15s", "2m"',
   [namePattern]: 'may hold only letters, digits, "_" and "-"',
+  // An ecosystem's instances (loaders/ecosystem.ts).
+  '^(max|-?\\d+)$': 'must be a number, "max" (one per CPU) or -N (all CPUs but N)',
 };
 
 /** An ajv error in words; undefined for the errors that only repeat another one. */
@@ -110,9 +119,11 @@ function describe(error: ErrorObject): { message: string; extra: string[] } | un
     case 'if':
       return undefined;
     case 'required':
-      if (error.schemaPath.includes('/oneOf/')) return undefined;
+      if (error.schemaPath.includes('/oneOf/') || error.schemaPath.includes('/anyOf/')) return undefined;
       if (error.schemaPath.endsWith('/else/required')) return plain('needs a port (or a path)');
       return plain('is required', [String(params.missingProperty)]);
+    case 'anyOf':
+      return plain('needs script (the app to run)');
     case 'oneOf':
       return plain(
         params.passingSchemas === null

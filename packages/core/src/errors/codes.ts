@@ -169,7 +169,12 @@ export const errorCodes = {
   },
   POOL_CONFIG_NOT_FOUND: {
     message: 'Config file {file} not found',
-    hint: 'Check the path; pool reads pool.config.json, .yaml, .yml, .mjs, .js and Procfile files.',
+    hint: 'Check the path; pool reads pool.config.json, .yaml, .yml, .mjs, .js, PM2 ecosystem files (ecosystem.config.js, .json, .yaml) and Procfile files.',
+    status: 404,
+  },
+  POOL_SCRIPT_NOT_FOUND: {
+    message: 'Script {file} not found',
+    hint: 'Check the path (from the current directory); a command on PATH is given by its name alone (`pool start ls`).',
     status: 404,
   },
   POOL_CONFIG_PARSE_FAILED: {
@@ -250,6 +255,11 @@ export const errorCodes = {
   POOL_NOTHING_SAVED: {
     message: 'No saved job set: {file} does not exist',
     hint: 'Save the jobs the daemon runs with `pool save` first.',
+    status: 404,
+  },
+  POOL_NO_JOBS: {
+    message: 'No job is loaded: "all" names nothing to {action}',
+    hint: 'Load jobs with `pool start <config|Procfile|script>` (or `pool resurrect`); `pool ps` lists what is loaded.',
     status: 404,
   },
   POOL_INTERNAL_STATE: {

@@ -14,7 +14,7 @@ export interface JobInfo {
   /** Its processes are being kept alive now. */
   running: boolean;
   numprocesses: number;
-  /** Every restart of the job's processes since it was loaded (never goes down, not even on a scale-down). */
+  /** Every restart of the job's processes since it was loaded (never goes down, not even on a scale-down), or since `resetCounters()`. */
   restarts: number;
   /** `restarts` by the reason of each: the exit that caused it (`crashed`, `timeout`, `liveness`, `memory`, `age`, …) or `reload`. */
   restartReasons: Record<string, number>;

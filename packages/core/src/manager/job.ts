@@ -47,6 +47,13 @@ export class Job {
   /** Restarts counted by the jobs this one replaced (update), so that the job's counter never goes down. */
   #earlierRestarts = 0;
   #earlierReasons: Record<string, number> = {};
+  /**
+   * The Keeper's counts when `resetCounters()` was last called, in all, by reason and by process number: what
+   * the job shows is counted from there (the Keeper's own counters never go down).
+   */
+  #resetRestarts = 0;
+  #resetReasons: Record<string, number> = {};
+  readonly #resetBySlot = new Map<number, number>();
 
   constructor(options: { session: string; config: JobConfig; resolved: ResolvedJob; host: JobHost }) {
     this.session = options.session;
@@ -83,12 +90,15 @@ export class Job {
     return this.#keeper.numprocesses;
   }
   get restarts(): number {
-    return this.#earlierRestarts + this.#keeper.restarts;
+    return this.#earlierRestarts + this.#keeper.restarts - this.#resetRestarts;
   }
   /** The same restarts, by reason (`crashed`, `liveness`, `memory`, `age`, `reload`, …). */
   get restartReasons(): Record<string, number> {
     const reasons = { ...this.#earlierReasons };
-    for (const [reason, count] of Object.entries(this.#keeper.restartReasons)) reasons[reason] = (reasons[reason] ?? 0) + count;
+    for (const [reason, total] of Object.entries(this.#keeper.restartReasons)) {
+      const count = total - (this.#resetReasons[reason] ?? 0);
+      if (count > 0) reasons[reason] = (reasons[reason] ?? 0) + count;
+    }
     return reasons;
   }
   /** The jobs it depends on, as `session.name`. */
@@ -122,6 +132,16 @@ export class Job {
   succeed(previous: Job): void {
     this.#earlierRestarts = previous.restarts;
     this.#earlierReasons = previous.restartReasons;
+  }
+
+  /** Its restart counters back to 0 (PM2's `reset`): in all, by reason, and each process's. */
+  resetCounters(): void {
+    this.#earlierRestarts = 0;
+    this.#earlierReasons = {};
+    this.#resetRestarts = this.#keeper.restarts;
+    this.#resetReasons = this.#keeper.restartReasons;
+    this.#resetBySlot.clear();
+    for (const process of this.#keeper.processes()) if (!process.commit) this.#resetBySlot.set(process.id, process.restarts);
   }
 
   /** Starts keeping the processes alive. Throws (inactive, the reason in `failure`) when its sockets cannot be bound. */
@@ -190,14 +210,26 @@ export class Job {
   }
 
   processes(): ProcessInfo[] {
-    const processes = this.#keeper.processes();
+    const processes = this.#keeper.processes().map((process) => this.#sinceReset(process));
     if (this.waitingFor.size === 0) return processes;
     const waitingFor = [...this.waitingFor];
     return processes.map((process) => (process.pid === undefined ? { ...process, state: 'waiting', waitingFor } : process));
   }
 
   describe(child: ChildHandler): ProcessInfo {
-    return this.#keeper.describe(child);
+    return this.#sinceReset(this.#keeper.describe(child));
+  }
+
+  /** A process's restarts since `resetCounters()`. */
+  #sinceReset(process: ProcessInfo): ProcessInfo {
+    const base = process.commit ? undefined : this.#resetBySlot.get(process.id);
+    if (base === undefined) return process;
+    // Fewer than at the reset: the number's slot was removed and made again since, counting from 0.
+    if (process.restarts < base) {
+      this.#resetBySlot.delete(process.id);
+      return process;
+    }
+    return { ...process, restarts: process.restarts - base };
   }
 
   #createChild(id: number, overrides: CommitOverrides = {}): ChildHandler {
@@ -211,6 +243,11 @@ export class Job {
     if (event.type === 'exit') {
       if (event.pid !== undefined) this.#host.forget(event.pid);
       this.#closeSocketsIfIdle();
+      this.#host.publish(event);
+    } else if (event.type === 'scale') {
+      // Numbers removed (a scale-down, a process stopped for good) start from 0 if they come back.
+      const kept = new Set(this.#keeper.processes().filter((process) => !process.commit).map((process) => process.id));
+      for (const id of this.#resetBySlot.keys()) if (!kept.has(id)) this.#resetBySlot.delete(id);
       this.#host.publish(event);
     } else if (event.type === 'flapping' && event.gaveUp) {
       this.active = false;

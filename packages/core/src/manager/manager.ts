@@ -46,9 +46,9 @@ export const maxPendingInput = 1024 * 1024;
  * processes are ChildHandlers. Every change is an event, emitted here and published on the topics
  * `job.<session>.<name>.<type>` and `proc.<pid>.<type>`.
  *
- * Every order on a job (load, update, unload, reload, restart, scale, start, stop, stopProcess, commit) runs one
- * at a time, in the order given, whoever gives it: two concurrent `update()`s, or three `scale("+1")`, give what
- * they give one after the other. A stop (stopJob, unload, update, the Manager's stop) cuts short the orders
+ * Every order on a job (load, update, unload, reload, restart, scale, start, stop, stopProcess, commit,
+ * resetCounters) runs one at a time, in the order given, whoever gives it: two concurrent `update()`s, or three
+ * `scale("+1")`, give what they give one after the other. A stop (stopJob, unload, update, the Manager's stop) cuts short the orders
  * under way on that job (a rolling reload) rather than waiting for them. Waiting for processes to be ready is
  * done outside the queue, so that no order waits on another order's start.
  */
@@ -246,6 +246,14 @@ export class Manager extends EventEmitter<ManagerEvents> {
       job.active = false;
       await job.stop();
     });
+  }
+
+  /**
+   * Sets a job's restart counters back to 0 (PM2's `reset`): `restarts`, `restartReasons` and each process's
+   * `restarts` count from now. Its processes are left as they are.
+   */
+  async resetCounters(name: string): Promise<void> {
+    await this.#order(name, async (job) => job.resetCounters());
   }
 
   /** A one-off process of a job: not kept alive, not counted by scaling. Resolves with its pid once spawned. */

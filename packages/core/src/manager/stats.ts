@@ -14,7 +14,7 @@ export interface JobStats {
   /** The sums over the job's running processes. */
   cpu: number;
   rss: number;
-  /** Every restart of the job's processes since it was loaded (a counter: it never goes down). */
+  /** Every restart of the job's processes since it was loaded or since `resetCounters()` (a counter: it goes down only then). */
   restarts: number;
   /** `restarts` by reason. */
   restartReasons: Record<string, number>;

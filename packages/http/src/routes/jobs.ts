@@ -84,8 +84,10 @@ export function jobRoutes(app: FastifyInstance, manager: Manager, redact: Redact
   const actions: Record<string, [string, (job: string) => Promise<unknown>]> = {
     start: ['Start a job', (job) => manager.startJob(job)],
     stop: ['Stop a job: its processes are stopped and not restarted', (job) => manager.stopJob(job)],
-    restart: ['Restart a job\'s processes', (job) => manager.stopall(job)],
+    // A stopped job (or one that gave up) has no process to replace: restarting it starts it, as PM2's does.
+    restart: ['Restart a job\'s processes (a stopped job is started)', (job) => (manager.info(job).running ? manager.stopall(job) : manager.startJob(job))],
     reload: ['Reload a job: back to its configured count, every process restarted', (job) => manager.reload(job)],
+    reset: ['Set a job\'s restart counters back to 0 (its processes are left as they are)', (job) => manager.resetCounters(job)],
   };
   for (const [action, [summary, run]] of Object.entries(actions)) {
     app.post<JobParams>(`/jobs/:job/${action}`, {

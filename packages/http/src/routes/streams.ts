@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { compilePattern, topicsOf, type Manager, type ManagerEvent } from '@pool/core';
 import type { EventLog } from '../event-log.js';
-import { errors, jobParams } from '../schemas.js';
+import { errors, jobParams, okSchema } from '../schemas.js';
 import type { eventStreams } from '../sse.js';
 
 /** One line of output, as the logs routes give it. */
@@ -12,6 +12,8 @@ export interface LogRecordLike {
   stream: 'stdout' | 'stderr';
   time: number;
   line: Buffer;
+  /** The order lines were kept in (a memoryTransport's records have it): what a flush of the tail cuts by. */
+  seq?: number;
 }
 
 /** What the logs routes read: a `memoryTransport()` of @pool/log-transports that the Manager writes to. */
@@ -76,6 +78,15 @@ export function streamRoutes(
     },
   });
 
+  // Per job, the newest line its last flush emptied the tail of: that line and older ones are not shown again
+  // (the memory goes back as new lines take their place in the tail).
+  const flushed = new Map<string, { seq: number | undefined; time: number }>();
+  const sinceFlush = (job: string, records: LogRecordLike[]): LogRecordLike[] => {
+    const mark = flushed.get(job);
+    if (!mark) return records;
+    return records.filter((record) => (mark.seq !== undefined && record.seq !== undefined ? record.seq > mark.seq : record.time > mark.time));
+  };
+
   app.get<{ Params: { job: string }; Querystring: { lines?: number } }>('/jobs/:job/logs', {
     schema: {
       summary: 'The last lines of a job\'s processes',
@@ -85,7 +96,30 @@ export function streamRoutes(
     },
     handler: async (request) => {
       const job = manager.info(request.params.job).name;
-      return requireLogs().tail({ job, lines: request.query.lines ?? 100 }).map(asJson);
+      return sinceFlush(job, requireLogs().tail({ job, lines: request.query.lines ?? 100 })).map(asJson);
+    },
+  });
+
+  app.post<{ Params: { job: string } }>('/jobs/:job/logs/flush', {
+    schema: {
+      summary: 'Empty the tail of a job\'s output kept in memory (`pool flush`; the daemon\'s log files are emptied by the CLI)',
+      params: jobParams,
+      response: { 200: { type: 'object', properties: { lines: { type: 'integer', description: 'The lines emptied.' } }, required: ['lines'] }, ...errors },
+    },
+    handler: async (request) => {
+      const job = manager.info(request.params.job).name;
+      const kept = sinceFlush(job, requireLogs().tail({ job }));
+      const newest = kept.at(-1);
+      if (newest) flushed.set(job, { seq: newest.seq, time: newest.time });
+      return { lines: kept.length };
+    },
+  });
+
+  app.post('/logs/reopen', {
+    schema: { summary: 'Reopen the log files the jobs\' output is written to (after logrotate moved them; SIGUSR1 does the same)', response: { 200: okSchema, ...errors } },
+    handler: async () => {
+      await manager.reopenLogs();
+      return { ok: true };
     },
   });
 
