@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { freePort, httpGet, isAlive, waitFor } from '@pool/testing';
 import { describe, expect, it } from 'vitest';
 import type { PsRecord } from './helpers/records.js';
@@ -19,6 +19,7 @@ const ecosystem = (port: number) => `module.exports = {
       env: { NODE_ENV: 'development', PORT: ${port} },
       env_production: { NODE_ENV: 'production' },
       out_file: './logs/api.log',
+      log_date_format: 'YYYY-MM-DD HH:mm Z',
     },
     {
       name: 'ticker',
@@ -27,6 +28,7 @@ const ecosystem = (port: number) => `module.exports = {
       kill_timeout: 5000,
       env_production: { NODE_ENV: 'production', LABEL: 'prod-ticker' },
       vizion: false,
+      pid_file: './ticker.pid',
     },
   ],
   deploy: { production: { user: 'node' } },
@@ -42,7 +44,7 @@ describe('PM2 ecosystem files', () => {
     expect(started.code, started.stderr).toBe(0);
     expect(started.stdout).toMatch(/^started api: 2 processes \(pid \d+, \d+\)\nstarted ticker: 1 process \(pid \d+\)\n$/);
     // Every key pool does not do is named, with its app's path.
-    for (const path of ['deploy', 'apps[0].out_file', 'apps[1].vizion']) expect(started.stderr).toContain(`ecosystem.config.js: ${path} `);
+    for (const path of ['deploy', 'apps[1].vizion', 'apps[1].pid_file']) expect(started.stderr).toContain(`ecosystem.config.js: ${path} `);
 
     const processes = await current.json<PsRecord[]>(['ps']);
     const api = processes.filter((process) => process.job === 'default.api').map((process) => process.pid);
@@ -59,6 +61,12 @@ describe('PM2 ecosystem files', () => {
     );
     expect([...seen].sort()).toEqual([...api].sort());
     await waitFor(async () => (await current.run(['logs', 'ticker', '--lines', '50'])).stdout.includes('prod-ticker'), { timeout: 30_000 });
+    // out_file with 2 instances (no merge_logs): a file per process, as PM2 writes them, in log_date_format.
+    for (const id of [0, 1]) {
+      const file = `${current.work}/logs/api-${id}.log`;
+      await waitFor(() => existsSync(file) && /listening \d+/.test(readFileSync(file, 'utf8')), { timeout: 30_000, message: file });
+      expect(readFileSync(file, 'utf8')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d [+-]\d\d:\d\d listening \d+\n/);
+    }
 
     // The job keys it became: PM2's SIGINT, kill_timeout as the graceful timeout, the args split as a shell would,
     // and node found on the daemon's PATH (as PM2's daemon runs its own node).
@@ -75,7 +83,7 @@ describe('PM2 ecosystem files', () => {
 
     const strict = await current.run(['start', 'ecosystem.config.js', '--strict', '--json']);
     expect(strict.code).toBe(1);
-    expect(errorOf(strict).message).toMatch(/deploy .*\(--strict\).*apps\[0\]\.out_file .*\(--strict\).*apps\[1\]\.vizion/);
+    expect(errorOf(strict).message).toMatch(/deploy .*\(--strict\).*apps\[1\]\.vizion .*\(--strict\).*apps\[1\]\.pid_file/);
 
     current.file('ecosystem.json', JSON.stringify({ apps: [{ name: 'web', script: 'app.js' }, { name: 'bad', script: 'app.js', instances: 'lots' }] }, null, 2));
     const bad = await current.run(['start', 'ecosystem.json', '--json']);
@@ -85,13 +93,23 @@ describe('PM2 ecosystem files', () => {
     expect(current.daemonPid()).toBeUndefined();
   });
 
+  it('`pool run` of an ecosystem file writes its log_file (both streams, labelled) and exits when its apps end', async () => {
+    const { current } = sandbox;
+    current.file('once.cjs', "console.log('to stdout'); console.error('to stderr');\n");
+    current.file('ecosystem.json', JSON.stringify({ apps: [{ name: 'once', script: 'once.cjs', autorestart: false, log_file: 'out/once.log' }] }));
+    const run = await current.run(['run', 'ecosystem.json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('to stdout');
+    expect(readFileSync(`${current.work}/out/once.log`, 'utf8').split('\n').sort()).toEqual(['', 'once.0 stderr | to stderr', 'once.0 stdout | to stdout']);
+  });
+
   it('`pool import` prints a pool.config.yaml that runs the same jobs', async () => {
     const { current } = sandbox;
     current.file('ecosystem.config.js', ecosystem(8080));
     const imported = await current.run(['import', 'ecosystem.config.js', '--env', 'production']);
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/^# pool\.config\.yaml, from .*ecosystem\.config\.js with --env production/);
-    expect(imported.stdout).toContain('#   apps[0].out_file has no effect in pool');
+    expect(imported.stdout).toContain('#   apps[1].pid_file has no effect in pool');
     const yamlFile = current.file('pool.config.yaml', imported.stdout);
     const { loadConfigFile } = await import('@pool/core');
     const fromYaml = await loadConfigFile(yamlFile);

@@ -30,7 +30,7 @@ export { Supervisor, type SupervisorState, type SupervisorStopOptions, type Work
 export { workerContext, type WorkerContext } from './worker/context.js';
 export { WorkerBase, type WorkerCallback } from './worker/worker-base.js';
 export { configFileSchema, jobConfigSchema } from './config/schema.js';
-export type { BackoffConfig, ConfigFile, FlappingConfig, JobConfig, RestartPolicy, WorkerConfig } from './config/schema.js';
+export type { BackoffConfig, ConfigFile, FlappingConfig, JobConfig, JobLogs, RestartPolicy, WorkerConfig } from './config/schema.js';
 export { checkJobConfig, validateConfigFile, validateJobConfig, type ConfigProblem } from './config/validate.js';
 export { loadConfigFile, type ConfigFormat, type LoadConfigOptions } from './config/load.js';
 export { configYaml } from './config/export.js';

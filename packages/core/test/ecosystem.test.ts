@@ -71,6 +71,29 @@ describe('PM2 ecosystem files', () => {
     });
   });
 
+  it('maps PM2\'s log files to logs: a file per instance unless merge_logs, log_date_format, time, log_type', async () => {
+    const file = write(
+      'ecosystem.json',
+      JSON.stringify({
+        apps: [
+          { name: 'a', script: 'a.js', instances: 2, out_file: 'logs/a.out.log', error_file: 'logs/a.err', log_date_format: 'YYYY-MM-DD HH:mm Z' },
+          { name: 'b', script: 'b.js', instances: 2, merge_logs: true, output: 'b.log', log: 'all.log', log_type: 'json' },
+          { name: 'c', script: 'c.js', err: '/dev/null', time: true },
+          { name: 'd', script: 'd.js', time: true, log_file: true },
+        ],
+      }),
+    );
+    const warnings: ConfigWarning[] = [];
+    const jobs = await loadConfigFile(file, { onWarning: (warning) => warnings.push(warning) });
+    expect(jobs.map((job) => job.logs)).toEqual([
+      { out: 'logs/a.out-{worker}.log', err: 'logs/a-{worker}.err', timestamps: 'YYYY-MM-DD HH:mm Z' },
+      { out: 'b.log', combined: 'all.log', format: 'json' },
+      { err: '/dev/null', timestamps: true },
+      undefined,
+    ]);
+    expect(warnings.map((warning) => warning.path)).toEqual(['apps[3].log_file', 'apps[3].time']);
+  });
+
   it('picks env_<profile> over env for --env <profile>, and refuses a profile no app has', async () => {
     const file = write(
       'ecosystem.yaml',
@@ -88,14 +111,14 @@ describe('PM2 ecosystem files', () => {
   });
 
   it('names each key pool does not support in a warning (with its line), or refuses them with strict', async () => {
-    const text = JSON.stringify({ apps: [{ name: 'web', script: 'web.js', out_file: 'out.log', treekill: false, colour: 'blue' }], deploy: {} }, null, 2);
+    const text = JSON.stringify({ apps: [{ name: 'web', script: 'web.js', pid_file: 'web.pid', treekill: false, colour: 'blue' }], deploy: {} }, null, 2);
     const file = write('ecosystem.json', text);
     const warnings: ConfigWarning[] = [];
     const [web] = await loadConfigFile(file, { onWarning: (warning) => warnings.push(warning) });
     expect(web!.name).toBe('web');
     expect(warnings.map(({ path, line }) => [path, line])).toEqual([
       ['deploy', 11],
-      ['apps[0].out_file', 6],
+      ['apps[0].pid_file', 6],
       ['apps[0].colour', 8],
       ['apps[0].treekill', 7],
     ]);
@@ -103,7 +126,7 @@ describe('PM2 ecosystem files', () => {
     const error = await loadConfigFile(file, { strict: true }).catch((caught: unknown) => caught);
     expect(isPoolError(error, 'POOL_INVALID_CONFIG') && (error.context.problems as { path: string }[]).map((problem) => problem.path)).toEqual([
       'deploy',
-      'apps[0].out_file',
+      'apps[0].pid_file',
       'apps[0].colour',
       'apps[0].treekill',
     ]);

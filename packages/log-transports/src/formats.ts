@@ -22,23 +22,64 @@ export function prefixLines(lines: Buffer, prefix: Buffer): Buffer {
 }
 
 export interface TextFormatOptions {
-  /** Put the ISO time before each line. */
-  timestamps?: boolean;
-  /** Put `web.1 | ` before each line (useful when several processes share a file). */
-  label?: boolean;
+  /** Put the time before each line: `true` for ISO 8601 (UTC), or a pattern (`timeFormatter`) in local time. */
+  timestamps?: boolean | string;
+  /** Put `web.1 | ` before each line (useful when several processes share a file); a function names the process itself. */
+  label?: boolean | ((source: OutputSource) => string);
+  /** With `label`, the stream too: `web.1 stderr | ` (for a file both streams share). */
+  stream?: boolean;
 }
 
 /** Text lines, optionally timestamped and labelled; without either, the bytes pass through untouched. */
 export function textFormat(options: TextFormatOptions): FormatFactory {
-  const { timestamps = false, label = false } = options;
+  const { timestamps = false, label = false, stream = false } = options;
   if (!timestamps && !label) return () => (batch) => batch.bytes;
+  const time = typeof timestamps === 'string' ? timeFormatter(timestamps) : (ms: number) => new Date(ms).toISOString();
   return (source) => {
-    const labelText = label ? `${processLabel(source)} | ` : '';
+    const name = typeof label === 'function' ? label(source) : processLabel(source);
+    const labelText = label ? `${name}${stream ? ` ${source.stream}` : ''} | ` : '';
     if (!timestamps) {
       const prefix = Buffer.from(labelText);
       return (batch) => prefixLines(batch.bytes, prefix);
     }
-    return (batch) => prefixLines(batch.bytes, Buffer.from(`${new Date(batch.time).toISOString()} ${labelText}`));
+    return (batch) => prefixLines(batch.bytes, Buffer.from(`${time(batch.time)} ${labelText}`));
+  };
+}
+
+const two = (value: number) => String(value).padStart(2, '0');
+const timeTokens = /YYYY|SSS|MM|DD|HH|mm|ss|ZZ|Z/g;
+
+/**
+ * A time as `pattern` says, in local time: YYYY, MM, DD, HH, mm, ss, SSS, and Z (+01:00) or ZZ (+0100); any other
+ * character is kept ("YYYY-MM-DD HH:mm:ss Z" as PM2's log_date_format and dayjs write it).
+ */
+export function timeFormatter(pattern: string): (ms: number) => string {
+  return (ms) => {
+    const date = new Date(ms);
+    const offset = -date.getTimezoneOffset();
+    const zone = (separator: string) => `${offset < 0 ? '-' : '+'}${two(Math.floor(Math.abs(offset) / 60))}${separator}${two(Math.abs(offset) % 60)}`;
+    return pattern.replace(timeTokens, (token) => {
+      switch (token) {
+        case 'YYYY':
+          return String(date.getFullYear());
+        case 'MM':
+          return two(date.getMonth() + 1);
+        case 'DD':
+          return two(date.getDate());
+        case 'HH':
+          return two(date.getHours());
+        case 'mm':
+          return two(date.getMinutes());
+        case 'ss':
+          return two(date.getSeconds());
+        case 'SSS':
+          return String(date.getMilliseconds()).padStart(3, '0');
+        case 'ZZ':
+          return zone('');
+        default:
+          return zone(':');
+      }
+    });
   };
 }
 

@@ -1,8 +1,9 @@
 export { consoleTransport, ConsoleTransport, type ConsoleTransportOptions } from './console/console-transport.js';
 export { wantsColors } from './console/colors.js';
 export { fileTransport, FileTransport, type FileTransportOptions } from './file/file-transport.js';
+export { jobFilesTransport, JobFilesTransport, type JobFilesOptions } from './file/job-files.js';
 export type { RotateOptions } from './file/rotate-options.js';
-export { prefixLines, recordToJSON, type TextFormatOptions } from './formats.js';
+export { prefixLines, recordToJSON, timeFormatter, type TextFormatOptions } from './formats.js';
 export { LineSplitter, type LinePiece } from './framing/line-splitter.js';
 export { combineWriters, pump } from './framing/pump.js';
 export { LineBatch, processLabel, type LogRecord } from './framing/record.js';

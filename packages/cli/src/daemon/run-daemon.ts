@@ -10,6 +10,7 @@ import { claimPidFile, releasePidFile } from './pid-file.js';
 import { signalGroup } from './processes.js';
 import { readJobSetFile, type JobSetFile } from './state.js';
 import { StateKeeper } from './state-keeper.js';
+import { jobLogFiles } from '../job-logs.js';
 
 /**
  * The daemon: a Manager, @pool/http's server on `$POOL_HOME/pool.sock`, the jobs' output in memory (for
@@ -56,8 +57,11 @@ async function serve(home: PoolHome): Promise<number> {
     rotate: { size: '10M', keep: 5 },
     onError: (error) => onFileError(error),
   });
-  const logs = transports.tee(memory, files);
-  const manager = new Manager({ stdout: logs, stderr: logs });
+  // And the files jobs ask for in their config (`logs`: PM2's out_file, error_file, log_file).
+  const created: { manager?: Manager } = {};
+  const jobFiles = await jobLogFiles(() => created.manager, (error) => onFileError(error));
+  const logs = transports.tee(memory, files, jobFiles);
+  const manager = (created.manager = new Manager({ stdout: logs, stderr: logs }));
   const log: DaemonLog = manager.logger;
   onFileError = (error) => log.error({ err: error }, `a job's log file could not be written (${error.message}): its lines are lost until it can (counted in pool_log_lines_dropped_total)`);
   // Before any spawn: orphans of the jobs' processes come to the daemon (a subreaper), which reaps them.
@@ -85,7 +89,7 @@ async function serve(home: PoolHome): Promise<number> {
     return stopping;
   };
   const signals = handleSignals(
-    { stop, reload: () => manager.restart(), reopenLogs: () => files.reopen() },
+    { stop, reload: () => manager.restart(), reopenLogs: () => logs.reopen() },
     { logger: manager.logger, subject: 'every job' },
   );
 
@@ -104,7 +108,7 @@ async function serve(home: PoolHome): Promise<number> {
     // `pool daemon start` shows them running.
     if (!stopping) await manager.start().catch((error: unknown) => log.error({ err: error }, 'the manager did not start every job'));
     if (!stopping) {
-      server = await createPoolServer({ manager, socketPath: home.socket, logs: memory, lostLines: () => files.lostByJob(), logger: { level: 'warn' } });
+      server = await createPoolServer({ manager, socketPath: home.socket, logs: memory, lostLines: () => sumCounts(files.lostByJob(), jobFiles.lostByJob()), logger: { level: 'warn' } });
       // A stop that came while it was opening did not see it.
       if (stopping) await server.close();
     }
@@ -151,4 +155,10 @@ function readPrevious(home: PoolHome, log: DaemonLog): JobSetFile | undefined {
     log.error({ err: error, file: aside }, 'the state file could not be read; it was moved aside and the daemon starts empty');
     return undefined;
   }
+}
+
+function sumCounts(...counts: Record<string, number>[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const count of counts) for (const [key, value] of Object.entries(count)) sum[key] = (sum[key] ?? 0) + value;
+  return sum;
 }

@@ -1,4 +1,5 @@
-import type { ExitEvent, JobConfig, OutputTarget } from '@pool/core';
+import type { ExitEvent, JobConfig, Manager, OutputTarget } from '@pool/core';
+import { jobLogFiles } from '../job-logs.js';
 import type { Reporter } from './reporter.js';
 
 /**
@@ -14,8 +15,12 @@ export interface RunHttp {
 }
 
 export async function runManager(configs: JobConfig[], output: OutputTarget, reporter: Reporter, http?: RunHttp): Promise<number> {
-  const { handleSignals, Manager } = await import('@pool/core');
-  const manager = new Manager({ stdout: output, stderr: output, logger: false });
+  const [{ handleSignals, Manager }, { tee }] = await Promise.all([import('@pool/core'), import('@pool/log-transports')]);
+  // The console, and the files jobs ask for in their config (`logs`).
+  const created: { manager?: Manager } = {};
+  const files = await jobLogFiles(() => created.manager, (error) => reporter.say(`a job's log file could not be written: ${error.message}`));
+  const lines = tee(output, files);
+  const manager = (created.manager = new Manager({ stdout: lines, stderr: lines, logger: false }));
   for (const config of configs) await manager.load(config);
 
   let failure: unknown;
@@ -70,6 +75,7 @@ export async function runManager(configs: JobConfig[], output: OutputTarget, rep
   } finally {
     signals.remove();
     await server?.close();
+    await files.close();
   }
   if (failure) throw failure;
   return signals.exitCode(exitCode);

@@ -52,6 +52,7 @@ export function resolveJob(config: JobConfig, source: string): ResolvedJob {
   if (!isDirectory(cwd)) throw invalidConfig([{ path: 'cwd', message: `is not a directory: ${cwd}` }], source);
   const redirectOutput = config.redirectOutput ?? ['stdout', 'stderr'];
   const command = resolveCommand(config, cwd);
+  checkLogPaths(config, source);
   const cluster = resolveCluster(config, command, source);
   return {
     name: config.name,
@@ -81,6 +82,15 @@ export function resolveJob(config: JobConfig, source: string): ResolvedJob {
     port: config.port,
     cluster,
   };
+}
+
+/** The `logs` paths may use the placeholders a log file's path takes, no other. */
+function checkLogPaths(config: JobConfig, source: string): void {
+  for (const key of ['out', 'err', 'combined'] as const) {
+    const path = config.logs?.[key];
+    const unknown = path && [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).find((name) => !['job', 'worker', 'pid', 'stream'].includes(name!));
+    if (unknown) throw invalidConfig([{ path: `logs.${key}`, message: `has an unknown placeholder {${unknown}} (known: {job}, {worker}, {pid}, {stream})` }], source);
+  }
 }
 
 /**

@@ -28,6 +28,22 @@ export interface WorkerConfig {
   heartbeatTimeout?: Duration;
 }
 
+/** Where a job's output is written besides pool's own log (see `logs` in jobConfigSchema). */
+export interface JobLogs {
+  /** stdout's file (`{worker}`, `{pid}` make one per process); relative paths from the job's cwd. */
+  out?: string;
+  /** stderr's file. */
+  err?: string;
+  /** Both streams in one file. */
+  combined?: string;
+  /** `text` (default) or `json` (one JSON record a line: time, job, worker, pid, stream, line). */
+  format?: 'text' | 'json';
+  /** A time before each text line: `true` (ISO 8601, UTC), or a pattern such as "YYYY-MM-DD HH:mm:ss.SSS Z" (local time). */
+  timestamps?: boolean | string;
+  /** `web.1 | ` (and the stream, in a combined file) before each text line. Default: true for combined, false otherwise. */
+  label?: boolean;
+}
+
 /** A job (process template), as written in a config file, an HTTP request or a `load()` call. */
 export interface JobConfig extends PolicyConfig {
   name: string;
@@ -59,6 +75,8 @@ export interface JobConfig extends PolicyConfig {
   priority?: number;
   redirectOutput?: ('stdout' | 'stderr')[];
   redirectInput?: boolean;
+  /** Files of the job's own for its output, written by the pool daemon and `pool run` (PM2's out_file, error_file, log_file). */
+  logs?: JobLogs;
   sockets?: Record<string, SocketOptions>;
   /** Each process gets PORT = port + its number in the job (foreman's convention). */
   port?: number;
@@ -247,6 +265,23 @@ const jobProperties = {
     description: "The streams that go to the manager's stdout/stderr targets; the others are discarded. Default both.",
   },
   redirectInput: { type: 'boolean', description: 'Give each process a stdin pipe (for send()).' },
+  logs: {
+    description: "Files of the job's own for its output (PM2's out_file, error_file, log_file), written by the pool daemon and `pool run` besides pool's own log. Paths are relative to cwd; {worker} and {pid} make one file per process.",
+    type: 'object',
+    properties: {
+      out: { type: 'string', minLength: 1, description: "stdout's file." },
+      err: { type: 'string', minLength: 1, description: "stderr's file." },
+      combined: { type: 'string', minLength: 1, description: 'Both streams in one file.' },
+      format: { enum: ['text', 'json'], description: 'text (default), or json: one JSON record a line (time, job, worker, pid, stream, line).' },
+      timestamps: {
+        type: ['boolean', 'string'],
+        minLength: 1,
+        description: 'A time before each text line: true (ISO 8601, UTC), or a pattern of YYYY, MM, DD, HH, mm, ss, SSS, Z (local time), such as "YYYY-MM-DD HH:mm:ss Z".',
+      },
+      label: { type: 'boolean', description: 'Put `web.1 | ` before each text line (and the stream, in a combined file). Default: true for combined, false otherwise.' },
+    },
+    additionalProperties: false,
+  },
   sockets: {
     type: 'object',
     propertyNames: { pattern: '^[A-Za-z0-9_.-]+$' },

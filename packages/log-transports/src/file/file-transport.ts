@@ -29,7 +29,7 @@ export interface FileTransportOptions extends TextFormatOptions {
   onError?: (error: Error) => void;
 }
 
-const known = ['path', 'directory', 'mode', 'rotate', 'format', 'policy', 'highWaterMark', 'maxLineLength', 'onError', 'timestamps', 'label'];
+const known = ['path', 'directory', 'mode', 'rotate', 'format', 'policy', 'highWaterMark', 'maxLineLength', 'onError', 'timestamps', 'label', 'stream'];
 
 /** Files per process, per job or merged, with rotation by size and time and reopening for logrotate. */
 export class FileTransport extends BaseTransport {

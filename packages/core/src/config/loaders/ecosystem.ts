@@ -66,6 +66,22 @@ const appProperties = {
   user: userOrGroup,
   gid: userOrGroup,
   treekill: { type: 'boolean' },
+  out_file: { type: 'string', minLength: 1, description: 'stdout\'s file: logs.out (with -{worker} before the extension for several instances, unless merge_logs).' },
+  out: { type: 'string', minLength: 1 },
+  output: { type: 'string', minLength: 1 },
+  out_log: { type: 'string', minLength: 1 },
+  error_file: { type: 'string', minLength: 1, description: 'stderr\'s file: logs.err.' },
+  error: { type: 'string', minLength: 1 },
+  err: { type: 'string', minLength: 1 },
+  err_file: { type: 'string', minLength: 1 },
+  err_log: { type: 'string', minLength: 1 },
+  log_file: { type: ['string', 'boolean'], minLength: 1, description: 'Both streams\' file: logs.combined.' },
+  log: { type: ['string', 'boolean'], minLength: 1 },
+  merge_logs: { type: 'boolean', description: 'One file for every instance (pool\'s default with a {worker}-less path).' },
+  combine_logs: { type: 'boolean' },
+  log_date_format: { type: 'string', minLength: 1, description: 'logs.timestamps: a pattern of YYYY, MM, DD, HH, mm, ss, SSS, Z.' },
+  time: { type: 'boolean', description: 'logs.timestamps: true.' },
+  log_type: { enum: ['json', 'raw'], description: 'json: logs.format json.' },
 };
 
 /** The JSON Schema of a PM2 ecosystem file as pool reads it; keys outside it are warnings (errors with --strict). */
@@ -91,14 +107,6 @@ export const ecosystemFileSchema = {
 
 /** PM2 keys that pool knows and does not do, and why (what to use instead). */
 const unsupported: Record<string, string> = {
-  out_file: 'pool keeps each job\'s output itself (`pool logs`)',
-  error_file: 'pool keeps each job\'s output itself (`pool logs`)',
-  log_file: 'pool keeps each job\'s output itself (`pool logs`)',
-  merge_logs: 'pool keeps one output per job, every process\'s lines labelled',
-  combine_logs: 'pool keeps one output per job, every process\'s lines labelled',
-  log_date_format: 'pool timestamps its output itself',
-  time: 'pool timestamps its output itself',
-  log_type: 'pool writes JSON lines with `pool logs --json`',
   disable_logs: 'pool keeps each job\'s output (set "redirectOutput": [] in a pool config to drop it)',
   pid_file: 'pool ps and pool pid give the pids',
   namespace: 'load the file under a session: `pool start <file> --name <session>`',
@@ -190,6 +198,22 @@ interface App {
   user?: number | string;
   gid?: number | string;
   treekill?: boolean;
+  out_file?: string;
+  out?: string;
+  output?: string;
+  out_log?: string;
+  error_file?: string;
+  error?: string;
+  err?: string;
+  err_file?: string;
+  err_log?: string;
+  log_file?: string | boolean;
+  log?: string | boolean;
+  merge_logs?: boolean;
+  combine_logs?: boolean;
+  log_date_format?: string;
+  time?: boolean;
+  log_type?: string;
 }
 
 /**
@@ -243,6 +267,8 @@ export function fromEcosystem(value: { apps: App[] } & Record<string, unknown>, 
       if (typeof app[key] === 'string') problems.push({ path: dottedPath(at(key)), message: 'must be a number here: pool does not resolve user and group names yet', file });
     }
     const restartDelay = app.exp_backoff_restart_delay ?? app.restart_delay;
+    const numprocesses = app.instances === undefined ? undefined : instancesOf(app.instances);
+    const logs = logsOf(app, numprocesses ?? 1, (key, message) => warn(at(key), message));
     const job: Omit<JobConfig, 'name'> & { name: string } = {
       name,
       cmd,
@@ -250,7 +276,7 @@ export function fromEcosystem(value: { apps: App[] } & Record<string, unknown>, 
       // PM2 stops with SIGINT: an app written for it handles SIGINT.
       stopSignal: 'SIGINT',
       ...defined({
-        numprocesses: app.instances === undefined ? undefined : instancesOf(app.instances),
+        numprocesses,
         cluster: app.exec_mode === undefined ? undefined : app.exec_mode.startsWith('cluster'),
         env: Object.keys(env).length > 0 ? env : undefined,
         restart: app.autorestart === false ? 'never' : undefined,
@@ -272,6 +298,7 @@ export function fromEcosystem(value: { apps: App[] } & Record<string, unknown>, 
         watchDelay: app.watch_delay,
         uid: typeof (app.uid ?? app.user) === 'number' ? ((app.uid ?? app.user) as number) : undefined,
         gid: typeof app.gid === 'number' ? app.gid : undefined,
+        logs,
       }),
     };
     jobs[name] = job;
@@ -285,6 +312,40 @@ export function fromEcosystem(value: { apps: App[] } & Record<string, unknown>, 
   }
   for (const warning of warnings) options.onWarning?.(warning);
   return { jobs };
+}
+
+/**
+ * PM2's log keys as `logs`: out_file, error_file, log_file and their aliases; PM2 writes one file per instance
+ * (`out-0.log`, …) unless merge_logs, so several instances get `-{worker}` before the extension here too.
+ */
+function logsOf(app: App, instances: number, warn: (key: string, message: string) => void): JobConfig['logs'] {
+  const pick = (...keys: (keyof App)[]) => {
+    const key = keys.find((name) => app[name] !== undefined);
+    return key === undefined ? undefined : { key: key as string, value: app[key] as string | boolean };
+  };
+  const merged = app.merge_logs ?? app.combine_logs ?? false;
+  const perInstance = (path: string) => {
+    if (merged || instances <= 1 || /\{(worker|pid)\}/.test(path) || path === '/dev/null') return path;
+    const extension = extname(path);
+    return `${path.slice(0, path.length - extension.length)}-{worker}${extension}`;
+  };
+  const logs: NonNullable<JobConfig['logs']> = {};
+  const out = pick('out_file', 'out', 'output', 'out_log');
+  const err = pick('error_file', 'error', 'err', 'err_file', 'err_log');
+  const combined = pick('log_file', 'log');
+  if (typeof out?.value === 'string') logs.out = perInstance(out.value);
+  if (typeof err?.value === 'string') logs.err = perInstance(err.value);
+  if (typeof combined?.value === 'string') logs.combined = perInstance(combined.value);
+  else if (combined?.value === true) warn(combined.key, 'has no effect in pool: pool keeps a combined log of each job itself (`pool logs`, $POOL_HOME/logs)');
+  if (app.log_type === 'json') logs.format = 'json';
+  if (app.log_date_format !== undefined) logs.timestamps = app.log_date_format;
+  else if (app.time) logs.timestamps = true;
+  const files = logs.out ?? logs.err ?? logs.combined;
+  if (!files && (logs.format || logs.timestamps)) {
+    warn(app.log_date_format !== undefined ? 'log_date_format' : app.time ? 'time' : 'log_type', 'has no effect in pool without out_file, error_file or log_file: pool timestamps its own log');
+    return undefined;
+  }
+  return files ? logs : undefined;
 }
 
 /** PM2's instances: n, "max" or 0 (one per CPU), -n (all CPUs but n, at least 1). */
