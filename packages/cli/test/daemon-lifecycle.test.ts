@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive, waitForDeath } from '@pool/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -47,6 +47,22 @@ describe('the daemon across stops, crashes and restarts', () => {
     expect((await sandbox.run(['shutdown'])).code).toBe(0);
     await waitForDeath(processes.map((process) => process.pid!), 30_000);
     expect(await sandbox.leftovers()).toEqual([]);
+  });
+
+  it('keeps the previous save as dump.json.bak, and resurrects from it when dump.json is unreadable', async () => {
+    expect((await sandbox.run(['start', 'Procfile'])).code).toBe(0);
+    expect((await sandbox.run(['save'])).code).toBe(0);
+    expect(existsSync(join(sandbox.home, 'dump.json.bak'))).toBe(false);
+    expect((await sandbox.run(['unload', 'worker'])).code).toBe(0);
+    expect((await sandbox.run(['save'])).code).toBe(0);
+    // The backup is the save before: both jobs. A torn dump.json (a full disk, an editor) falls back to it.
+    expect(JSON.parse(readFileSync(join(sandbox.home, 'dump.json.bak'), 'utf8')).jobs).toHaveLength(2);
+    writeFileSync(join(sandbox.home, 'dump.json'), '{"version": 1, "jobs": [');
+    expect((await sandbox.run(['unload', 'all'])).code).toBe(0);
+    const resurrected = await sandbox.run(['resurrect']);
+    expect(resurrected.code, resurrected.stderr).toBe(0);
+    expect(resurrected.stderr).toMatch(/dump\.json could not be read .*: loading the previous save, .*dump\.json\.bak/);
+    expect(resurrected.stdout).toBe('loaded web: 1 process\nloaded worker: 1 process\n');
   });
 
   it('brings the jobs back after a crash, and nothing of the dead daemon keeps running', async () => {

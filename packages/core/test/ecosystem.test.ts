@@ -30,7 +30,7 @@ describe('PM2 ecosystem files', () => {
         instances: 'max', exec_mode: 'cluster', autorestart: false, max_restarts: 4, min_uptime: '5s',
         exp_backoff_restart_delay: 100, kill_timeout: 3000, wait_ready: true, listen_timeout: 8000,
         max_memory_restart: '1G', cron_restart: '0 3 * * *', watch: ['src'], ignore_watch: 'node_modules', watch_delay: 500,
-        port: 8080, uid: 1000, gid: 1000,
+        port: 8080, uid: 1000, gid: 1000, stop_exit_codes: [0, 2], shutdown_with_message: true,
       }, {
         script: 'tasks/cleanup.py', instances: -1, exec_mode: 'fork', restart_delay: 2000, listen_timeout: 4000, max_restarts: 0,
       }] };`,
@@ -57,6 +57,8 @@ describe('PM2 ecosystem files', () => {
       watchDelay: 500,
       uid: 1000,
       gid: 1000,
+      stopExitCodes: [0, 2],
+      stopMessage: 'shutdown',
     });
     expect(cleanup).toEqual({
       name: 'cleanup',

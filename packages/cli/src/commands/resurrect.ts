@@ -7,7 +7,7 @@ import type { JobRecord } from '../records.js';
 
 /** Loads the jobs `pool save` saved (starting the daemon if needed); a job loaded already is left as it is. */
 export async function resurrect({ client, output, home }: CommandContext): Promise<number> {
-  const dump = await readDump(home.dumpFile);
+  const dump = await readDump(home.dumpFile, output);
   const daemon = await ensureDaemon(home, output);
   if (daemon.started) output.note(`started the pool daemon (pid ${daemon.pid ?? '?'}, ${home.directory})`);
   const loaded = new Set((await listJobs(client)).map((job) => job.name));
@@ -36,13 +36,30 @@ export async function resurrect({ client, output, home }: CommandContext): Promi
   return 0;
 }
 
-async function readDump(file: string): Promise<JobSetFile> {
+/** dump.json; if it is missing or unreadable, the backup the save before it left (dump.json.bak), said. */
+async function readDump(file: string, output: CommandContext['output']): Promise<JobSetFile> {
   let dump: JobSetFile | undefined;
+  let failure: unknown;
   try {
     dump = readJobSetFile(file);
   } catch (error) {
+    failure = error;
+  }
+  if (!dump) {
+    let backup: JobSetFile | undefined;
+    try {
+      backup = readJobSetFile(`${file}.bak`);
+    } catch {
+      // no usable backup either: the error below is about dump.json
+    }
+    if (backup) {
+      output.warn(`${file} ${failure ? `could not be read (${(failure as Error).message})` : 'is missing'}: loading the previous save, ${file}.bak`);
+      return backup;
+    }
+  }
+  if (failure) {
     const { poolError } = await import('@pool/core');
-    throw poolError('POOL_CONFIG_PARSE_FAILED', { where: file, detail: (error as Error).message }, error);
+    throw poolError('POOL_CONFIG_PARSE_FAILED', { where: file, detail: (failure as Error).message }, failure);
   }
   if (!dump) throw cliError('POOL_NOTHING_SAVED', { file });
   return dump;

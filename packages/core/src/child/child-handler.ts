@@ -72,6 +72,8 @@ export interface ChildHandlerOptions {
   /** File descriptors the child inherits, at 3, 4, … in this order. */
   fds?: readonly number[];
   stopSignal?: NodeJS.Signals;
+  /** Stop by this message on the channel first (a Node program: `process.on('message')`), the stop signal after half the graceful timeout. */
+  stopMessage?: unknown;
   gracefulTimeout?: number;
   /** After the process exits, how long its pipes may stay open (held by an escaped grandchild). */
   pipeCloseTimeout?: number;
@@ -262,7 +264,9 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
         this.#enter('stopping');
         if (gracefulTimeout > 0) {
           const signal = options.signal ?? this.options.stopSignal ?? defaults.stopSignal;
-          if (options.signal !== undefined || !this.#disconnect(signal, gracefulTimeout / 2)) this.#signalAll(signal);
+          if (options.signal !== undefined || !(this.#stopByMessage(signal, gracefulTimeout / 2) || this.#disconnect(signal, gracefulTimeout / 2))) {
+            this.#signalAll(signal);
+          }
         }
         this.#killWithin(gracefulTimeout);
         break;
@@ -300,13 +304,30 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
     const channel = this.#channel;
     if (!this.#clusterWorker || !channel?.open) return false;
     channel.send({ cmd: 'NODE_CLUSTER', act: 'disconnect' });
+    this.#signalAfter(channel, signal, within);
+    return true;
+  }
+
+  /**
+   * A job's stop message (PM2's shutdown_with_message): sent on the channel, the stop signal following when the
+   * channel closes or after `within` ms, for a program that ignores it; SIGKILL after the graceful timeout.
+   */
+  #stopByMessage(signal: NodeJS.Signals, within: number): boolean {
+    const channel = this.#channel;
+    if (this.options.stopMessage === undefined || !channel?.open) return false;
+    channel.send(this.options.stopMessage);
+    this.#signalAfter(channel, signal, within);
+    return true;
+  }
+
+  /** The stop signal once the channel closes (the program let go), or after `within` ms at the latest. */
+  #signalAfter(channel: Channel, signal: NodeJS.Signals, within: number): void {
     const next = () => {
       this.#clearTimers('drain');
       if (this.#state === 'stopping') this.#signalAll(signal);
     };
     channel.socket.once('close', next);
     this.#timers.drain = setTimeout(next, within);
-    return true;
   }
 
   /** A message to the process's channel (`process.on('message')` in a Node program); false when there is none. */
@@ -337,7 +358,7 @@ export class ChildHandler extends EventEmitter<ChildHandlerEvents> {
   /** The process's control channel comes after its inherited fds, for the WorkerBase protocol or a `message` probe. */
   #channelFd(): number | undefined {
     const { fds = [], protocol } = this.options;
-    return protocol || this.options.cluster || this.#messageReadiness ? 3 + fds.length : undefined;
+    return protocol || this.options.cluster || this.#messageReadiness || this.options.stopMessage !== undefined ? 3 + fds.length : undefined;
   }
 
   #stdio(channelFd: number | undefined): StdioOptions {

@@ -31,7 +31,9 @@ export interface ResolvedJob {
   numprocesses: number;
   gracefulTimeout: number;
   stopSignal: NodeJS.Signals;
+  stopMessage: unknown;
   restart: RestartPolicy;
+  stopExitCodes: number[];
   flapping: FlappingOptions | false;
   backoff: BackoffOptions;
   readyDelay: number;
@@ -65,7 +67,9 @@ export function resolveJob(config: JobConfig, source: string): ResolvedJob {
     numprocesses: config.numprocesses ?? 1,
     gracefulTimeout: toMilliseconds(config.gracefulTimeout ?? 10_000, 'gracefulTimeout'),
     stopSignal: (config.stopSignal ?? 'SIGTERM') as NodeJS.Signals,
+    stopMessage: resolveStopMessage(config, command, source),
     restart: config.restart ?? 'always',
+    stopExitCodes: config.stopExitCodes ?? [],
     flapping: resolveFlapping(config.flapping),
     backoff: {
       initial: toMilliseconds(config.backoff?.initial ?? defaultBackoff.initial, 'backoff.initial'),
@@ -113,6 +117,16 @@ function envFiles(files: string | string[] | undefined, cwd: string, source: str
     Object.assign(env, parseEnv(text));
   });
   return env;
+}
+
+/** A stop message needs a channel: a Node program's (a worker module stops through its own protocol). */
+function resolveStopMessage(config: JobConfig, command: ResolvedCommand, source: string): unknown {
+  if (config.stopMessage === undefined) return undefined;
+  if (!isNodeProgram(command)) {
+    const why = command.kind === 'worker' ? 'a worker module is stopped by its own protocol (onShutdown)' : 'only a Node program (cmd: ["node", …]) has a channel to get it on';
+    throw invalidConfig([{ path: 'stopMessage', message: `cannot be used here: ${why}` }], source);
+  }
+  return config.stopMessage;
 }
 
 /** A program is Node when its argv[0] is `node` (any path, `node20`, `nodejs`) or this Node itself. */

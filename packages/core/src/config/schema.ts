@@ -62,7 +62,11 @@ export interface JobConfig extends PolicyConfig {
   numprocesses?: number;
   gracefulTimeout?: Duration;
   stopSignal?: string;
+  /** Sent on the process's channel (`process.on('message')`) to stop it, before the stop signal (PM2's shutdown_with_message). */
+  stopMessage?: string | number | boolean | Record<string, unknown>;
   restart?: RestartPolicy;
+  /** Exit codes after which a process is not restarted, whatever `restart` says (PM2's stop_exit_codes). */
+  stopExitCodes?: number[];
   flapping?: FlappingConfig | boolean;
   backoff?: BackoffConfig;
   /** A command counts as ready once it has run this long. */
@@ -215,7 +219,18 @@ const jobProperties = {
   numprocesses: { type: 'integer', minimum: 0, maximum: maxProcesses, description: 'Default 1.' },
   gracefulTimeout: duration('How long a stopping process has before SIGKILL to its process group. Default 10s.'),
   stopSignal: { type: 'string', enum: Object.keys(constants.signals), description: 'Default SIGTERM.' },
+  stopMessage: {
+    type: ['string', 'number', 'boolean', 'object'],
+    description:
+      'A Node program is stopped by this message on its channel first (process.on("message"); PM2\'s shutdown_with_message sends "shutdown"), then by stopSignal after half the graceful timeout, SIGKILL at the timeout.',
+  },
   restart: { type: 'string', enum: ['always', 'on-failure', 'never'], description: 'Default always.' },
+  stopExitCodes: {
+    type: 'array',
+    items: { type: 'integer', minimum: 0, maximum: 255 },
+    uniqueItems: true,
+    description: 'A process that exits with one of these codes is not restarted, whatever restart says (PM2\'s stop_exit_codes).',
+  },
   flapping: {
     description: 'Failures (`attempts` within `window`) that pause the job `retryIn`; after `maxRetry` pauses it gives up. false: off.',
     type: ['object', 'boolean'],

@@ -29,6 +29,8 @@ export interface KeeperOptions {
   /** Makes (does not start) the process of number `id`. A throw leaves the slot empty until the next check. */
   create(id: number, overrides?: CommitOverrides): ChildHandler;
   restart: RestartPolicy;
+  /** Exit codes after which a number is not restarted, whatever `restart` says. */
+  stopExitCodes?: readonly number[];
   backoff: BackoffOptions;
   flapping: FlappingOptions | false;
   /** A process that exits sooner than this after its start counts as a failure. */
@@ -575,7 +577,8 @@ export class Keeper {
       this.#spawn(slot, true);
       return;
     }
-    if (!shouldRestart(this.options.restart, reason)) {
+    const stopCode = exit.code !== null && reason !== 'timeout' && (this.options.stopExitCodes ?? []).includes(exit.code);
+    if (stopCode || !shouldRestart(this.options.restart, reason)) {
       slot.done = true;
       return;
     }

@@ -71,6 +71,7 @@ export class Job {
       numprocesses: resolved.numprocesses,
       create: (id, overrides) => this.#createChild(id, overrides),
       restart: resolved.restart,
+      stopExitCodes: resolved.stopExitCodes,
       backoff: resolved.backoff,
       flapping: resolved.flapping,
       minUptime: resolved.minUptime,

@@ -48,6 +48,7 @@ export function childOptions(context: SpawnContext): ChildHandlerOptions {
     stdout: job.redirectOutput.stdout ? context.stdout : null,
     stderr: job.redirectOutput.stderr ? context.stderr : null,
     stopSignal: job.stopSignal,
+    ...(job.stopMessage === undefined ? {} : { stopMessage: job.stopMessage }),
     gracefulTimeout,
     ...(job.uid === undefined ? {} : { uid: job.uid }),
     ...(job.gid === undefined ? {} : { gid: job.gid }),

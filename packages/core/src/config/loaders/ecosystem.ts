@@ -66,6 +66,8 @@ const appProperties = {
   user: userOrGroup,
   gid: userOrGroup,
   treekill: { type: 'boolean' },
+  stop_exit_codes: { type: ['array', 'integer'], items: { type: 'integer', minimum: 0, maximum: 255 }, minimum: 0, maximum: 255, description: 'stopExitCodes.' },
+  shutdown_with_message: { type: 'boolean', description: 'stopMessage: "shutdown".' },
   out_file: { type: 'string', minLength: 1, description: 'stdout\'s file: logs.out (with -{worker} before the extension for several instances, unless merge_logs).' },
   out: { type: 'string', minLength: 1 },
   output: { type: 'string', minLength: 1 },
@@ -111,8 +113,6 @@ const unsupported: Record<string, string> = {
   pid_file: 'pool ps and pool pid give the pids',
   namespace: 'load the file under a session: `pool start <file> --name <session>`',
   autostart: 'every job pool loads is started',
-  shutdown_with_message: 'pool stops a process with a signal (kill_timeout applies)',
-  stop_exit_codes: 'use "restart": "on-failure" in a pool config (exit code 0 is then no failure)',
   increment_var: 'each process gets its number as NODE_APP_INSTANCE and POOL_WORKER_ID',
   instance_var: 'each process gets its number as NODE_APP_INSTANCE and POOL_WORKER_ID',
   watch_options: 'pool watches with Node\'s fs.watch; it takes no chokidar options',
@@ -198,6 +198,8 @@ interface App {
   user?: number | string;
   gid?: number | string;
   treekill?: boolean;
+  stop_exit_codes?: number | number[];
+  shutdown_with_message?: boolean;
   out_file?: string;
   out?: string;
   output?: string;
@@ -299,6 +301,8 @@ export function fromEcosystem(value: { apps: App[] } & Record<string, unknown>, 
         uid: typeof (app.uid ?? app.user) === 'number' ? ((app.uid ?? app.user) as number) : undefined,
         gid: typeof app.gid === 'number' ? app.gid : undefined,
         logs,
+        stopExitCodes: app.stop_exit_codes === undefined ? undefined : [...new Set([app.stop_exit_codes].flat())],
+        stopMessage: app.shutdown_with_message ? 'shutdown' : undefined,
       }),
     };
     jobs[name] = job;
