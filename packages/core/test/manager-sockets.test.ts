@@ -3,7 +3,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { httpGet, tempDir, waitFor } from '@pool/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventsOf, fixture, useManagers } from './fixtures/manager/harness.js';
+import { eventsOf, fixture, node, useManagers } from './fixtures/manager/harness.js';
 
 const { create } = useManagers();
 
@@ -33,6 +33,11 @@ async function reachAll(url: string, pids: number[], answer: (pid: number) => Re
     { message: `answers from every process of ${pids.join(', ')}` },
   );
 }
+
+// Answers GREETING on the job's socket (fd 3, inherited); on SIGTERM it stops accepting and exits once the
+// connections it accepted are answered (net.Server#close: http.Server#close would reset those not read yet).
+const listenOnFd3 = `const server = require('node:http').createServer((q, s) => s.end(process.env.GREETING)).listen({ fd: 3 });
+process.on('SIGTERM', () => require('node:net').Server.prototype.close.call(server, () => process.exit(0)));`;
 
 describe('Manager: sockets', () => {
   const directories: { remove: () => void }[] = [];
@@ -118,6 +123,54 @@ describe('Manager: sockets', () => {
     expect(served).toBeGreaterThan(0);
     expect(failed).toBe(0);
     expect(eventsOf(events, 'reload').map((event) => event.phase)).toEqual(['start', 'done', 'start', 'done', 'start', 'done']);
+  });
+
+  it('update() of a running job with sockets rolls through: new processes with the new config, each ready first, no failed request', async () => {
+    const { manager, events } = create();
+    await manager.start();
+    const config = (greeting: string, numprocesses: number) => ({
+      name: 'api',
+      cmd: [node, '-e', listenOnFd3],
+      env: { GREETING: greeting },
+      numprocesses,
+      sockets: { web: { host: '127.0.0.1', port: 0 } },
+    });
+    await manager.load(config('one', 2));
+    const url = `http://127.0.0.1:${manager.info('api').sockets.web!.port!}/`;
+    let failed = 0;
+    let loading = true;
+    const answers = new Set<string>();
+    const load = (async () => {
+      while (loading) {
+        const { status, body } = await httpGet(url).catch(() => ({ status: 0, body: '' }));
+        if (status === 200) answers.add(body);
+        else failed += 1;
+      }
+    })();
+    await waitFor(() => answers.has('one'), { timeout: 30_000 });
+    failed = 0; // from here on: the processes listen (before, the job's socket may not be listened on yet)
+    const before = manager.pids('api');
+    const from = events.length;
+    await manager.update(config('two', 3));
+    await waitFor(() => answers.has('two'), { timeout: 30_000 });
+    loading = false;
+    await load;
+    expect(failed).toBe(0);
+    const during = events.slice(from);
+    for (const pid of before) {
+      const exit = during.findIndex((event) => event.type === 'exit' && event.pid === pid);
+      const ready = during.findIndex((event) => event.type === 'ready' && event.id === (during[exit] as { id: number }).id);
+      expect(ready, `the replacement of ${pid} ready before its exit`).toBeGreaterThanOrEqual(0);
+      expect(ready).toBeLessThan(exit);
+    }
+    expect(manager.pids('api')).toHaveLength(3);
+    expect(manager.pids('api').filter((pid) => before.includes(pid))).toEqual([]);
+    expect(manager.get('api').env).toEqual({ GREETING: 'two' });
+
+    // A change the job itself holds (its restart policy) replaces the whole job, as before.
+    await manager.update({ ...config('three', 1), restart: 'on-failure' });
+    expect(manager.info('api').processes.map((process) => process.state)).toEqual(['ready']);
+    expect(manager.get('api').restart).toBe('on-failure');
   });
 
   it('runs `python3 -m http.server` like any other command', async () => {

@@ -34,8 +34,8 @@ export interface JobHost {
 export class Job {
   readonly name: string;
   readonly session: string;
-  readonly config: JobConfig;
-  readonly resolved: ResolvedJob;
+  #config: JobConfig;
+  #resolved: ResolvedJob;
   /** The job should run: set by load/startJob, cleared by stopJob or when flapping gives up. */
   active = false;
   readonly #keeper: Keeper;
@@ -57,8 +57,8 @@ export class Job {
 
   constructor(options: { session: string; config: JobConfig; resolved: ResolvedJob; host: JobHost }) {
     this.session = options.session;
-    this.config = options.config;
-    this.resolved = options.resolved;
+    this.#config = options.config;
+    this.#resolved = options.resolved;
     this.name = `${options.session}.${options.config.name}`;
     this.#host = options.host;
     const { resolved } = options;
@@ -82,6 +82,34 @@ export class Job {
       logger: () => this.#host.logger,
       publish: (event) => this.#onKeeperEvent(event),
     });
+  }
+
+  /** Its config, as loaded (or as last adopted). */
+  get config(): JobConfig {
+    return this.#config;
+  }
+  get resolved(): ResolvedJob {
+    return this.#resolved;
+  }
+
+  /**
+   * Takes the config of `next` (a Job made from an edited config) when it differs only in what its processes are
+   * made from — command, env, cwd, user, stop signal or message, liveness probe, output, logs — and in their
+   * number: true, and `reload` then replaces the processes one at a time (each replacement ready first where the
+   * job shares sockets), the old ones serving meanwhile. False when the change reaches what this Job or its
+   * Keeper holds (sockets, cluster mode, restart policy, back-off, flapping, readiness, recycling, dependencies):
+   * the caller then replaces the whole job.
+   */
+  adopt(next: Job): boolean {
+    const kept = (job: Job) => {
+      const { name: _name, ...config } = job.config;
+      const held = Object.fromEntries(Object.entries(config).filter(([key]) => !processKeys.has(key)));
+      return canonicalJson({ held, cluster: job.resolved.cluster, kind: job.resolved.command.kind });
+    };
+    if (kept(this) !== kept(next)) return false;
+    this.#config = next.config;
+    this.#resolved = next.resolved;
+    return true;
   }
 
   get running(): boolean {
@@ -269,4 +297,19 @@ export class Job {
   #publish(event: { type: 'stop' }): void {
     this.#host.publish({ ...event, job: this.name, time: Date.now() });
   }
+}
+
+/** The config keys only its processes see (read when each one is made): a change of these alone rolls through. */
+const processKeys = new Set([
+  'cmd', 'shell', 'worker', 'cwd', 'env', 'envFile', 'cleanEnv', 'uid', 'gid', 'numprocesses', 'gracefulTimeout', 'stopSignal',
+  'stopMessage', 'readyDelay', 'warmupDelay', 'liveness', 'redirectOutput', 'redirectInput', 'logs', 'port',
+]);
+
+function canonicalJson(value: unknown): string {
+  const sorted = (item: unknown): unknown => {
+    if (Array.isArray(item)) return item.map(sorted);
+    if (typeof item !== 'object' || item === null) return item;
+    return Object.fromEntries(Object.keys(item).sort().map((key) => [key, sorted((item as Record<string, unknown>)[key])]));
+  };
+  return JSON.stringify(sorted(value));
 }

@@ -193,14 +193,26 @@ export class Manager extends EventEmitter<ManagerEvents> {
     return name;
   }
 
-  /** Replaces a job's config: its processes are stopped, and new ones started if it was active (or `start`). */
+  /**
+   * Replaces a job's config. A running job whose change reaches only what its processes are made from (command,
+   * env, cwd, stop, liveness, output, their number: see Job.adopt) has its processes replaced one at a time, each
+   * replacement ready before the next old one stops where the job shares sockets — no downtime. Otherwise its
+   * processes are stopped, and new ones started if it was active (or `start`).
+   */
   async update(config: JobConfig, options: LoadOptions = {}): Promise<string> {
     const { name, job } = this.#prepare(config, options);
     this.#job(name);
     this.#interrupt(name);
+    let updated = job;
     await this.#serial(name, async (signal) => {
       const previous = this.#job(name);
       this.#checkDependencies(job);
+      if (previous.active && previous.running && this.#isRunning() && options.start !== false && previous.adopt(job)) {
+        updated = previous;
+        this.#publish({ type: 'load', job: name, time: Date.now(), updated: true });
+        await previous.reload(true);
+        return;
+      }
       await previous.stop();
       job.active = options.start ?? previous.active;
       job.succeed(previous);
@@ -208,7 +220,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
       this.#publish({ type: 'load', job: name, time: Date.now(), updated: true });
       if (job.active && this.#isRunning()) await this.#startJob(job, signal);
     });
-    await job.settled();
+    await updated.settled();
     return name;
   }
 
