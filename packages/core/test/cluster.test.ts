@@ -106,15 +106,18 @@ describe('cluster mode: unmodified Node apps share the port they listen on', () 
     await waitFor(seen, { timeout: 30_000, message: `both ids; got ${stdout.text}` });
   });
 
-  it('is off for one process, and `cluster: false` or a job with sockets keeps it off; cluster: true on a non-Node command is a config error', async () => {
+  it('is off for one process and for `node -e`, and `cluster: false` or a job with sockets keeps it off; cluster: true on a non-Node command is a config error', async () => {
     const { manager, stdout } = create();
     await manager.start();
     const script = "console.log('worker?', require('node:cluster').isWorker); setInterval(() => {}, 1000)";
     await manager.load({ name: 'single', cmd: [node, '-e', script] });
     await manager.load({ name: 'off', cmd: [node, '-e', script], numprocesses: 2, cluster: false });
-    await waitFor(() => stdout.text.split('\n').filter((line) => line.includes('worker? false')).length === 3, { timeout: 30_000 });
+    // `node -e` has no script for Node to make a cluster worker of: off by default, however many processes.
+    await manager.load({ name: 'eval', cmd: [node, '-e', script], numprocesses: 2 });
+    await waitFor(() => stdout.text.split('\n').filter((line) => line.includes('worker? false')).length === 5, { timeout: 30_000 });
     expect(stdout.text).not.toContain('worker? true');
     expect(manager.info('default.single').cluster).toBeUndefined();
+    expect(manager.info('default.eval').cluster).toBeUndefined();
     await expect(manager.load({ name: 'bad', cmd: ['sleep', '100'], cluster: true })).rejects.toThrow(/cluster.*Node program/s);
     await expect(
       manager.load({ name: 'both', cmd: [node, app], cluster: true, sockets: { web: { port: 0 } } }),

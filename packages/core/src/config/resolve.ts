@@ -136,14 +136,19 @@ export function isNodeProgram(command: ResolvedCommand): boolean {
   return program === process.execPath || /^node(js)?[\d.]*$/.test(basename(program));
 }
 
+/** A Node program run on a script: Node sets up a cluster worker only then (not for `node -e` or `-p`). */
+function isNodeScript(command: ResolvedCommand): boolean {
+  return isNodeProgram(command) && !(command as { argv: string[] }).argv.slice(1).some((arg) => /^(-e|-p|--eval|--print)(=|$)/.test(arg));
+}
+
 /**
- * Cluster mode: asked for with `cluster: true`; by default on for a Node program run more than once that has no
+ * Cluster mode: asked for with `cluster: true`; by default on for a Node script run more than once that has no
  * `sockets` of its own (PM2's `-i N`). It needs @pool/native to hand sockets over; without it the default is off.
  */
 function resolveCluster(config: JobConfig, command: ResolvedCommand, source: string): boolean {
   const sockets = Object.keys(config.sockets ?? {}).length > 0;
   if (config.cluster === undefined) {
-    return isNodeProgram(command) && !sockets && (config.numprocesses ?? 1) > 1 && ClusterListeners.unavailable() === undefined;
+    return isNodeScript(command) && !sockets && (config.numprocesses ?? 1) > 1 && ClusterListeners.unavailable() === undefined;
   }
   if (!config.cluster) return false;
   const problem = !isNodeProgram(command)

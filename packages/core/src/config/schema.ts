@@ -307,7 +307,7 @@ const jobProperties = {
   cluster: {
     type: 'boolean',
     description:
-      "A Node program's processes share the ports they listen on (Node's cluster protocol, shared handles; PM2's cluster mode). Default: on for a Node program with numprocesses > 1 and no sockets.",
+      "A Node program's processes share the ports they listen on (Node's cluster protocol, shared handles; PM2's cluster mode). Default: on for a Node script (not node -e) with numprocesses > 1 and no sockets.",
   },
 };
 
