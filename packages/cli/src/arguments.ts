@@ -6,6 +6,18 @@ export function positiveInteger(value: string): number {
   return Number(value);
 }
 
+/** A count that may be 0 (`pool logs --lines 0 -f`: only the new lines). */
+export function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 0.');
+  return Number(value);
+}
+
+/** `--restart-delay <ms>`: milliseconds, at most a Node timer's longest wait. */
+export function milliseconds(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 2_147_483_647) throw new InvalidArgumentError('expected milliseconds, a whole number from 0 to 2147483647.');
+  return Number(value);
+}
+
 export function pid(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a process id (a whole number).');
   return Number(value);

@@ -43,6 +43,10 @@ export class DaemonClient {
     return this.request('POST', path, { ...options, body });
   }
 
+  put<Answer>(path: string, body?: unknown, options: RequestOptions = {}): Promise<Answer> {
+    return this.request('PUT', path, { ...options, body });
+  }
+
   delete<Answer>(path: string, options?: RequestOptions): Promise<Answer> {
     return this.request('DELETE', path, options);
   }

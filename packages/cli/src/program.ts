@@ -1,5 +1,5 @@
 import { Command, Help } from 'commander';
-import { environment, environmentOrProfile, files, names, pid, positiveInteger, workers } from './arguments.js';
+import { environment, environmentOrProfile, files, milliseconds, names, pid, positiveInteger, wholeNumber, workers } from './arguments.js';
 import { createContext, type CommandHandler } from './context.js';
 
 type Loader = () => Promise<CommandHandler>;
@@ -58,11 +58,24 @@ export function buildProgram(version: string, setExitCode: (code: number) => voi
       .option('--only <jobs>', 'only these jobs of a config file (apps of an ecosystem file), separated by commas', names)
       .option('--strict', 'an ecosystem key pool does not support is an error, not a warning')
       .option('--interpreter <program>', 'the program that runs the script (default: by its extension, node for .js; "none": the script itself)')
-      .option('--worker', 'the script is a worker module (default export: a WorkerBase subclass), even if pool cannot tell');
+      .option('--worker', 'the script is a worker module (default export: a WorkerBase subclass), even if pool cannot tell')
+      .option('--restart-delay <ms>', 'for a script: wait this long before restarting a process that failed again (PM2\'s flag; backoff { initial: ms, factor: 1, max: ms })', milliseconds);
   targetOptions(
-    define(program, 'start <target> [args...]', 'load jobs into the daemon (starting it if needed): a config file (pool\'s, or PM2\'s ecosystem file), a Procfile, a script or command with its arguments after --, or the name of a stopped job', async () => (await import('./commands/start.js')).start)
-      .option('-n, --name <name>', 'the job name for a script; the session for a config file or Procfile'),
+    define(program, 'start <target> [args...]', 'load jobs into the daemon (starting it if needed): a config file (pool\'s, or PM2\'s ecosystem file; "-": read from stdin), a Procfile, a script or command with its arguments after --, or the name of a stopped job', async () => (await import('./commands/start.js')).start)
+      .option('-n, --name <name>', 'the job name for a script; the session for a config file or Procfile')
+      .option('--restart', 'restart the jobs that are loaded already (updated if their config changed), load the others (PM2\'s startOrRestart)')
+      .option('--reload', 'reload the jobs that are loaded already (updated if their config changed), load the others (PM2\'s startOrReload)'),
   );
+  for (const [alias, flag] of [['startOrRestart', 'restart'], ['startOrReload', 'reload']] as const) {
+    const load: Loader = async () => {
+      const { start } = await import('./commands/start.js');
+      return (context, target: string, args: string[], options: Record<string, unknown>) => start(context, target, args, { ...options, [flag]: true });
+    };
+    targetOptions(
+      define(program, `${alias} <target> [args...]`, `PM2's name for \`pool start <target> --${flag}\`: ${flag} the target's jobs that are loaded (updated if their config changed), load the others`, load)
+        .option('-n, --name <name>', 'the job name for a script; the session for a config file or Procfile'),
+    );
+  }
   targetOptions(
     define(program, 'run <target> [args...]', 'run a config file, a Procfile or a script in the foreground, logs on the console; Ctrl-C stops it', async () => (await import('./commands/run.js')).run)
       .option('-n, --name <name>', 'the job name for a script'),
@@ -73,19 +86,26 @@ export function buildProgram(version: string, setExitCode: (code: number) => voi
     .option('--strict', 'a key pool does not support is an error, not a warning');
   define(program, 'ps [job]', 'list the processes: job, id, pid, state, uptime, restarts, CPU, memory', async () => (await import('./commands/ps.js')).ps)
     .aliases(['ls', 'list', 'status']);
-  define(program, 'info <job...>', 'show jobs (or "all"): their command, state and processes (env values hidden)', async () => (await import('./commands/info.js')).info)
+  /** Jobs named, "all", a /regex/, a session or a config file (selection.ts): -n and --only narrow a file's. */
+  const selectOptions = (command: Command): Command =>
+    command
+      .option('-n, --name <session>', 'for a config file: the session its jobs were started in (`pool start <file> -n <session>`)')
+      .option('--only <jobs>', 'for a config file: only these of its jobs, separated by commas', names);
+  selectOptions(define(program, 'info <job...>', 'show jobs (or "all", a /regex/, a session, a config file\'s): their command, state, processes and log files (env values hidden)', async () => (await import('./commands/info.js')).info))
     .aliases(['describe', 'show'])
     .option('--show-env', 'show the env values in clear');
   define(program, 'scale <job> <n>', 'set the number of processes: 3 or =3 sets, +1 adds, -1 removes', async () => (await import('./commands/scale.js')).scale);
-  define(program, 'stop <job...>', 'stop jobs\' processes (not restarted until `pool start <job>`); several jobs, or "all"', job('stopJob'));
-  define(program, 'restart <job...>', 'restart jobs\' processes, one after the other (a stopped job is started); several jobs, or "all"', job('restartJob'));
-  define(program, 'reload <job...>', 'back to the configured number of processes, every one replaced; several jobs, or "all"', job('reloadJob'));
-  define(program, 'unload <job...>', 'stop jobs and remove them from the daemon; several jobs, or "all"', job('unloadJob'))
+  const several = 'several jobs, "all", a /regex/, a session or a config file';
+  selectOptions(define(program, 'stop <job...>', `stop jobs' processes (not restarted until \`pool start <job>\`); ${several}`, job('stopJob')));
+  selectOptions(define(program, 'restart <job...>', `restart jobs' processes, one after the other (a stopped job is started); ${several}`, job('restartJob')))
+    .option('--update-env', 'first replace the env a job got from a shell with this command\'s environment, under the job config\'s own env (PM2\'s flag)');
+  selectOptions(define(program, 'reload <job...>', `back to the configured number of processes, every one replaced; ${several}`, job('reloadJob')));
+  selectOptions(define(program, 'unload <job...>', `stop jobs and remove them from the daemon; ${several}`, job('unloadJob')))
     .alias('delete');
-  define(program, 'signal <job...>', 'send a signal to every process of jobs (the signal comes last); several jobs, or "all"', async () => (await import('./commands/signal.js')).signalJob)
+  selectOptions(define(program, 'signal <job...>', `send a signal to every process of jobs (the signal comes last); ${several}`, async () => (await import('./commands/signal.js')).signalJob))
     .usage('[options] <job...> <signal>');
-  define(program, 'reset <job...>', 'set jobs\' restart counters (the RESTARTS of `pool ps`) back to 0; several jobs, or "all"', job('resetJob'));
-  define(program, 'pid <job...>', 'print the pids of jobs\' processes, one a line; several jobs, or "all"', async () => (await import('./commands/pid.js')).pid);
+  selectOptions(define(program, 'reset <job...>', `set jobs' restart counters (the RESTARTS of \`pool ps\`) back to 0; ${several}`, job('resetJob')));
+  selectOptions(define(program, 'pid <job...>', `print the pids of jobs' processes, one a line; ${several}`, async () => (await import('./commands/pid.js')).pid));
   define(program, 'flush [job...]', 'empty the log files (in $POOL_HOME/logs) and the kept output of jobs; no job, or "all": of every job', async () => (await import('./commands/flush.js')).flush);
   define(program, 'reloadLogs', 'reopen the jobs\' log files (after logrotate moved them), as SIGUSR1 to the daemon does', async () => (await import('./commands/reload-logs.js')).reloadLogs)
     .alias('reload-logs');
@@ -99,7 +119,7 @@ export function buildProgram(version: string, setExitCode: (code: number) => voi
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', environment);
   define(program, 'logs [job]', 'print the last lines of the jobs\' output; -f follows it', async () => (await import('./commands/logs.js')).logs)
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
-    .option('-l, --lines <n>', 'how many of the last lines', positiveInteger, 50);
+    .option('-l, --lines <n>', 'how many of the last lines (0 with -f: only new lines)', wholeNumber, 50);
   define(program, 'stats [job]', 'CPU and memory of the processes', async () => (await import('./commands/stats.js')).stats);
   define(program, 'events [topic]', 'print the daemon\'s events as they happen (a job name, or a topic such as "job.*.*.exit")', async () => (await import('./commands/events.js')).events);
   define(program, 'save', 'save the jobs the daemon runs, for `pool resurrect`', async () => (await import('./commands/save.js')).save);

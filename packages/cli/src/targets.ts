@@ -1,13 +1,14 @@
 import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
-import type { JobConfig } from '@pool/core';
+import type { ConfigWarning, JobConfig } from '@pool/core';
 import type { EnvArgument } from './arguments.js';
 import { usageError } from './errors/cli-error.js';
 
 /** What `pool start` and `pool run` were given. */
 export type Target =
-  | { kind: 'config'; file: string }
+  /** `stdin`: `pool start -`, the config's text read from stdin (`file` is `<stdin>`). */
+  | { kind: 'config'; file: string; stdin?: boolean }
   | { kind: 'script'; file: string; worker: boolean; command?: boolean }
   | { kind: 'job'; name: string };
 
@@ -28,8 +29,12 @@ export interface TargetOptions {
   args?: string[];
   /** `.env` files for every job (absolute paths). */
   envFile?: string[];
+  /** `--restart-delay <ms>` for a script: PM2's restart_delay, `backoff: { initial: ms, factor: 1, max: ms }`. */
+  restartDelay?: number;
   /** Told each warning about the config (an ecosystem key pool does not support). */
   warn?: (text: string) => void;
+  /** Told what the person at the terminal should know (stdin is read: end it with Ctrl-D). */
+  note?: (text: string) => void;
 }
 
 /** What commander gives `pool start` and `pool run`, as TargetOptions. */
@@ -51,10 +56,13 @@ export function targetOptions<Raw extends Omit<TargetOptions, 'env'> & { env?: E
   };
 }
 
-const configFile = /^(procfile(\..+)?|.+\.(json|ya?ml)|.+\.config\.(mjs|cjs|js))$/i;
-const fileLike = /[/\\]|\.(json|ya?ml|mjs|cjs|js|ts|mts|cts)$/i;
+/** A config file's name (`pool.config.yaml`, `ecosystem.config.js`, `Procfile.dev`). */
+export const configFile = /^(procfile(\..+)?|.+\.(json|ya?ml)|.+\.config\.(mjs|cjs|js))$/i;
+/** What names a file, never a job: a path, or a config's or script's extension. */
+export const fileLike = /[/\\]|\.(json|ya?ml|mjs|cjs|js|ts|mts|cts)$/i;
 const jobName = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)?$/;
-const directoryConfigs = ['pool.config.json', 'pool.config.yaml', 'pool.config.yml', 'pool.config.mjs', 'pool.config.js', 'Procfile'];
+/** What a directory given as a target is looked into for, in this order. */
+export const directoryConfigs = ['pool.config.json', 'pool.config.yaml', 'pool.config.yml', 'pool.config.mjs', 'pool.config.js', 'Procfile'];
 
 /**
  * A config file (`*.json`, `*.yaml`, `*.config.mjs`, `Procfile`), a directory holding one, a script, or (for
@@ -62,6 +70,7 @@ const directoryConfigs = ['pool.config.json', 'pool.config.yaml', 'pool.config.y
  * a worker module: told from its source (it is not imported here, which would run it), or forced with --worker.
  */
 export async function classifyTarget(argument: string, options: { worker?: boolean; allowJob: boolean }): Promise<Target> {
+  if (argument === '-') return { kind: 'config', file: '<stdin>', stdin: true };
   const path = resolve(argument);
   if (existsSync(path)) {
     const stat = statSync(path);
@@ -126,12 +135,15 @@ export async function jobConfigsFor(target: Exclude<Target, { kind: 'job' }>, op
   const env = options.env;
   if (target.kind === 'config') {
     if (options.interpreter !== undefined || options.args) throw usageError('--interpreter and arguments after -- are for a script; a config file says its commands');
-    const { loadConfigFile } = await import('@pool/core');
-    const loaded = await loadConfigFile(target.file, {
+    if (options.restartDelay !== undefined) throw usageError('--restart-delay is for a script; a config file says its jobs\' backoff (restart_delay in an ecosystem file)');
+    const { loadConfigFile, loadConfigText } = await import('@pool/core');
+    const loadOptions = {
       ...(options.profile === undefined ? {} : { profile: options.profile }),
       ...(options.strict ? { strict: true } : {}),
-      onWarning: (warning) => options.warn?.(`${warning.file}${warning.line === undefined ? '' : `:${warning.line}`}: ${warning.path} ${warning.message}`),
-    });
+      onWarning: (warning: ConfigWarning) =>
+        options.warn?.(`${warning.file}${warning.line === undefined ? '' : `:${warning.line}`}: ${warning.path} ${warning.message}`),
+    };
+    const loaded = target.stdin ? await loadConfigText(await readStdin(options.note), loadOptions) : await loadConfigFile(target.file, loadOptions);
     const jobs = options.only ? onlyJobs(loaded, options.only, target.file) : loaded;
     return jobs.map((job) => ({
       ...job,
@@ -142,12 +154,14 @@ export async function jobConfigsFor(target: Exclude<Target, { kind: 'job' }>, op
   }
   if (options.profile !== undefined) throw usageError(`--env ${options.profile} picks an ecosystem file's env_${options.profile}; for a script, give variables: --env KEY=VALUE`);
   if (options.only) throw usageError('--only picks jobs of a config file');
+  const delay = options.restartDelay;
   const common = {
     name: options.name ?? nameOf(target.file),
     cwd: process.cwd(),
     numprocesses: numprocesses ?? 1,
     ...(env ? { env } : {}),
     ...(options.envFile ? { envFile: options.envFile } : {}),
+    ...(delay === undefined ? {} : { backoff: { initial: delay, factor: 1, max: delay } }),
   };
   if (target.worker) {
     if (options.interpreter !== undefined) throw usageError('--interpreter is for a script; a worker module runs in Node');
@@ -158,11 +172,21 @@ export async function jobConfigsFor(target: Exclude<Target, { kind: 'job' }>, op
   return [{ ...common, cmd: commandFor(target.file, common.cwd, { ...(interpreter === undefined ? {} : { interpreter }), args: options.args ?? [], node: process.execPath }) }];
 }
 
+/** `pool start -`: the config's text, all of stdin (from a terminal: until Ctrl-D, which the person is told). */
+async function readStdin(note?: (text: string) => void): Promise<string> {
+  if (process.stdin.isTTY) note?.('reading a config (JSON or YAML) from stdin: end it with Ctrl-D');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw usageError('`pool start -` read nothing on stdin: pipe a config into it (`cat pool.config.json | pool start -`)', 'start');
+  return text;
+}
+
 /** The named jobs of a file, in the file's order; a name the file does not have is an error that lists those it has. */
-function onlyJobs(jobs: JobConfig[], only: string[], file: string): JobConfig[] {
+export function onlyJobs(jobs: JobConfig[], only: string[], file: string, command?: string): JobConfig[] {
   const missing = only.filter((name) => !jobs.some((job) => job.name === name));
   if (missing.length > 0) {
-    throw usageError(`--only ${missing.join(',')}: ${file} has no such job (it has ${jobs.map((job) => job.name).join(', ')})`);
+    throw usageError(`--only ${missing.join(',')}: ${file} has no such job (it has ${jobs.map((job) => job.name).join(', ')})`, command);
   }
   return jobs.filter((job) => only.includes(job.name));
 }

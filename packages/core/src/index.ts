@@ -32,7 +32,7 @@ export { WorkerBase, type WorkerCallback } from './worker/worker-base.js';
 export { configFileSchema, jobConfigSchema } from './config/schema.js';
 export type { BackoffConfig, ConfigFile, FlappingConfig, JobConfig, JobLogs, RestartPolicy, WorkerConfig } from './config/schema.js';
 export { checkJobConfig, validateConfigFile, validateJobConfig, type ConfigProblem } from './config/validate.js';
-export { loadConfigFile, type ConfigFormat, type LoadConfigOptions } from './config/load.js';
+export { loadConfigFile, loadConfigText, type ConfigFormat, type LoadConfigOptions, type LoadConfigTextOptions } from './config/load.js';
 export { configYaml } from './config/export.js';
 export { parseProcfile, type ProcfileOptions } from './config/loaders/procfile.js';
 export { commandFor, ecosystemFileSchema, splitArgs, type ConfigWarning, type EcosystemOptions } from './config/loaders/ecosystem.js';

@@ -4,6 +4,12 @@ export type RedactEnv = boolean | readonly string[];
 export const redacted = '***';
 
 /**
+ * The variable in which `pool restart --update-env` lists the names it brought from a shell (the CLI's
+ * update-env.ts): a list of names, which are no secret, so shown as they are; `pool info` counts them apart.
+ */
+export const importedNamesKey = 'POOL_UPDATE_ENV_KEYS';
+
+/**
  * A function that hides a job config's env values: `true` every value, a list only the names that match one
  * of its patterns (case-insensitive, `*` for any run of characters: `"*_KEY"`, `"*PASSWORD*"`), `false` none.
  * Names stay visible: what a job is given is no secret, its values may be.
@@ -14,7 +20,7 @@ export function envRedactor(option: RedactEnv = true): (config: Record<string, u
     option === true
       ? undefined
       : option.map((pattern) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i'));
-  const hidden = (name: string) => patterns === undefined || patterns.some((pattern) => pattern.test(name));
+  const hidden = (name: string) => name !== importedNamesKey && (patterns === undefined || patterns.some((pattern) => pattern.test(name)));
   return (config) => {
     const env = config.env as Record<string, unknown> | undefined;
     if (env === undefined || env === null || typeof env !== 'object') return config;

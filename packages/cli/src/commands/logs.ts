@@ -13,7 +13,8 @@ export interface LogsOptions {
 
 /**
  * The last lines of one job or of all, merged in time order; with -f, then the new lines as they come (for all
- * jobs: also of the jobs loaded later), until Ctrl-C or the daemon stops. --json prints one record a line.
+ * jobs: also of the jobs loaded later), until Ctrl-C or the daemon stops; `--lines 0 -f` only the new lines. --json
+ * prints one record a line.
  */
 export async function logs({ client, output }: CommandContext, job: string | undefined, options: LogsOptions): Promise<number> {
   const names = await resolveJobs(client, job);
@@ -44,6 +45,11 @@ export async function logs({ client, output }: CommandContext, job: string | und
 }
 
 async function lastLines(client: CommandContext['client'], names: string[], lines: number): Promise<LogLineRecord[]> {
+  // `--lines 0` (with -f: only the new lines): no tail to read, but a job named must still be one.
+  if (lines === 0) {
+    if (names.length === 1) await client.get(jobPath(names[0]!));
+    return [];
+  }
   const answers = await Promise.allSettled(names.map((name) => client.get<LogLineRecord[]>(jobPath(name, '/logs'), { query: { lines } })));
   const records: LogLineRecord[] = [];
   for (const answer of answers) {

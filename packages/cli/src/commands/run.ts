@@ -20,15 +20,15 @@ export interface RunOptions extends Omit<TargetOptions, 'env'> {
  * as `web.1 | line`, pool's own lines as `pool | …`; with --json, one JSON record a line.
  */
 export async function run({ output }: CommandContext, argument: string, args: string[], raw: RunOptions): Promise<number> {
-  const options = { ...targetOptions(raw, args), warn: (text: string) => output.warn(text) };
+  const options = { ...targetOptions(raw, args), warn: (text: string) => output.warn(text), note: (text: string) => output.note(text) };
   const target = await classifyTarget(argument, { worker: options.worker, allowJob: false });
   if (target.kind === 'job') throw new Error(`${argument} was taken for a job name`);
   const http = options.http === undefined ? undefined : httpOption(options.http);
   if (http && target.kind === 'script' && target.worker) throw usageError('--http serves a Manager: give a config file, a Procfile or a plain script, not a worker module', 'run');
   const write = output.json ? () => {} : (text: string) => void process.stdout.write(text);
   if (target.kind === 'script' && target.worker) {
-    if (options.profile !== undefined || options.interpreter !== undefined || options.args || options.envFile) {
-      throw usageError('--env <profile>, --env-file, --interpreter and arguments after -- are not for a worker module run in the foreground', 'run');
+    if (options.profile !== undefined || options.interpreter !== undefined || options.args || options.envFile || options.restartDelay !== undefined) {
+      throw usageError('--env <profile>, --env-file, --interpreter, --restart-delay and arguments after -- are not for a worker module run in the foreground', 'run');
     }
     const run: SupervisorRun = { file: target.file, name: options.name ?? nameOf(target.file), workers: workerCount(options.workers), env: options.env };
     const width = labelWidth([`${run.name}.${(run.workers ?? 1) - 1}`]);

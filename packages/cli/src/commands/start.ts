@@ -1,8 +1,7 @@
 import type { JobConfig } from '@pool/core';
 import type { CommandContext } from '../context.js';
 import { ensureDaemon } from '../daemon/launch.js';
-import { CliError } from '../errors/cli-error.js';
-import { commandLineHints } from '../errors/codes.js';
+import { CliError, usageError } from '../errors/cli-error.js';
 import { checkJobName, displayName, jobKey, jobPath, listJobs } from '../jobs.js';
 import type { JobRecord } from '../records.js';
 import type { EnvArgument } from '../arguments.js';
@@ -12,20 +11,32 @@ export interface StartOptions extends Omit<TargetOptions, 'env'> {
   json?: boolean;
   env?: EnvArgument;
   instances?: number | 'max';
+  /** PM2's startOrRestart: the loaded jobs are restarted (updated if their config changed), the others loaded. */
+  restart?: boolean;
+  /** PM2's startOrReload: the same, with a reload (every process replaced, rolling when it has sockets). */
+  reload?: boolean;
 }
 
+/** What `pool start` did to a job, as its line says it and its `--json` record's `action`. */
+type Action = 'loaded' | 'started' | 'restarted' | 'reloaded' | 'updated' | 'scaled' | 'running';
+
 /**
- * Loads the jobs of a config file, Procfile or script into the daemon (started if need be), each started and
- * settled before the next; or starts a loaded job again (`pool start web` after `pool stop web`).
+ * Loads the jobs of a config file (or stdin's: `pool start -`), Procfile or script into the daemon (started if
+ * need be), each started and settled before the next; or starts a loaded job again (`pool start web` after
+ * `pool stop web`). With --restart or --reload (`pool startOrRestart`, `pool startOrReload`), the jobs loaded
+ * already are restarted or reloaded, and updated to the file's config if it changed.
  */
 export async function start(context: CommandContext, argument: string, args: string[], raw: StartOptions): Promise<number> {
   const { client, output, home } = context;
-  const options = { ...targetOptions(raw, args), warn: (text: string) => output.warn(text) };
+  const { restart, reload, ...rest } = raw;
+  if (restart && reload) throw usageError('--restart and --reload: give one (PM2\'s startOrRestart, or startOrReload)', 'start');
+  const mode = restart ? 'restart' : reload ? 'reload' : undefined;
+  const options = { ...targetOptions(rest, args), warn: (text: string) => output.warn(text), note: (text: string) => output.note(text) };
   let target: Target = await classifyTarget(argument, { worker: options.worker, allowJob: true });
   if (target.kind === 'job') {
     // A name: a loaded job (started again), else a command on PATH (`pool start ls`).
     const known = options.args === undefined && (await daemonKnows(context, target.name));
-    if (known || !onPath(argument)) return startLoaded(context, target.name);
+    if (known || !onPath(argument)) return startLoaded(context, target.name, mode);
     target = { kind: 'script', file: argument, worker: false, command: true };
   }
   const session = target.kind === 'config' ? options.name : undefined;
@@ -36,39 +47,68 @@ export async function start(context: CommandContext, argument: string, args: str
   const loaded = new Map((await listJobs(client, { env: true })).map((job) => [job.name, job]));
   const plan = configs.map((config) => ({ config, current: loaded.get(`${session ?? 'default'}.${config.name}`) }));
   // Starting the same file again is no error (a restarted daemon brought its jobs back; -w scales them); another
-  // config under a loaded job's name is, before anything is loaded.
-  const conflict = plan.find(({ config, current }) => current && !sameConfig(current.config, config));
+  // config under a loaded job's name is, before anything is loaded — unless --restart or --reload updates it.
+  const conflict = mode === undefined && plan.find(({ config, current }) => current && !sameConfig(current.config, config));
   if (conflict) {
     const name = conflict.current!.name;
-    throw new CliError('POOL_JOB_EXISTS', `Job ${name} is already loaded, with another config`, commandLineHints.POOL_JOB_EXISTS!, { name });
+    const hint = `\`pool start ${argument} --restart\` (or --reload) updates it to this config; or remove it with \`pool unload ${displayName(name)}\` and start it again.`;
+    throw new CliError('POOL_JOB_EXISTS', `Job ${name} is already loaded, with another config`, hint, { name }, { keepHint: true });
   }
 
-  const jobs: JobRecord[] = [];
+  const jobs: (JobRecord & { action: Action })[] = [];
   const lines: string[] = [];
   for (const { config, current } of plan) {
     if (!current) {
       const job = await load(context, config, session);
-      jobs.push(job);
-      lines.push(describe(job));
+      jobs.push({ ...job, action: 'loaded' });
+      lines.push(describe(job, mode === undefined ? 'started' : 'loaded'));
       continue;
     }
     let job = current;
-    const changes: string[] = [];
-    if (!job.active) {
+    const changes: Action[] = [];
+    if (mode !== undefined && !sameConfig(current.config, config)) {
+      // The file says otherwise now: the job takes its new config (PUT /jobs/:job replaces its processes).
+      job = await update(context, job.name, config);
+      changes.push('updated');
+      if (!job.active) job = await startJob(context, job.name);
+    } else if (!job.active) {
       job = await startJob(context, job.name);
       changes.push('started');
+    } else if (mode !== undefined) {
+      job = await act(context, job.name, mode);
+      changes.push(mode === 'restart' ? 'restarted' : 'reloaded');
     }
     if (options.workers !== undefined && job.numprocesses !== config.numprocesses) {
       await client.post(jobPath(job.name, '/scale'), { n: config.numprocesses });
       job = await client.get<JobRecord>(jobPath(job.name));
       changes.push('scaled');
     }
-    jobs.push(job);
+    jobs.push({ ...job, action: changes[0] ?? 'running' });
     lines.push(changes.length === 0 ? `${displayName(job.name)} is running already` : describe(job, changes.join(' and ')));
   }
   if (output.json) output.value(jobs);
   else output.lines(lines);
   return reportFailedStarts(context, jobs);
+}
+
+/** A loaded job given another config: `PUT /jobs/:job` (its processes replaced by ones of the new config). */
+async function update({ client, output }: CommandContext, name: string, config: JobConfig): Promise<JobRecord> {
+  const spinner = output.spinner(`Updating ${displayName(name)}…`);
+  try {
+    return await client.put<JobRecord>(jobPath(name), config);
+  } finally {
+    spinner.stop();
+  }
+}
+
+/** `pool start … --restart` / `--reload` of a running job whose config is unchanged. */
+async function act({ client, output }: CommandContext, name: string, mode: 'restart' | 'reload'): Promise<JobRecord> {
+  const spinner = output.spinner(`${mode === 'restart' ? 'Restarting' : 'Reloading'} ${displayName(name)}…`);
+  try {
+    return await client.post<JobRecord>(jobPath(name, `/${mode}`));
+  } finally {
+    spinner.stop();
+  }
 }
 
 /** The same job config, key order and scale aside. */
@@ -106,10 +146,14 @@ async function daemonKnows({ client }: CommandContext, name: string): Promise<bo
   }
 }
 
-async function startLoaded(context: CommandContext, name: string): Promise<number> {
-  const job = await startJob(context, checkJobName(name));
-  if (context.output.json) context.output.value([job]);
-  else context.output.line(describe(job));
+/** `pool start web`: a loaded job started again; with --restart or --reload, a running one restarted or reloaded. */
+async function startLoaded(context: CommandContext, name: string, mode: 'restart' | 'reload' | undefined): Promise<number> {
+  const key = checkJobName(name);
+  const running = mode !== undefined && (await context.client.get<JobRecord>(jobPath(key))).active;
+  const job = running ? await act(context, key, mode) : await startJob(context, key);
+  const action: Action = !running ? 'started' : mode === 'restart' ? 'restarted' : 'reloaded';
+  if (context.output.json) context.output.value([{ ...job, action }]);
+  else context.output.line(describe(job, action));
   return reportFailedStarts(context, [job]);
 }
 

@@ -10,13 +10,16 @@ export class CliError extends Error {
   readonly code: string;
   readonly hint: string;
   readonly context: ErrorContext;
+  /** The hint was written for this case: the command-line hint of its code (errors/codes.ts) does not replace it. */
+  readonly keepHint: boolean;
 
-  constructor(code: string, message: string, hint: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: string, message: string, hint: string, context: ErrorContext = {}, options?: { cause?: unknown; keepHint?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CliError';
     this.code = code;
     this.hint = hint;
     this.context = context;
+    this.keepHint = options?.keepHint === true;
   }
 }
 

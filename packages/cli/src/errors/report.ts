@@ -32,7 +32,7 @@ export function toErrorReport(error: unknown, version = ''): ErrorReport {
     return {
       code: error.code,
       message: error.message,
-      hint: commandLineHints[error.code] ?? error.hint,
+      hint: (error as { keepHint?: boolean }).keepHint === true ? error.hint : (commandLineHints[error.code] ?? error.hint),
       exitCode: usageCodes.has(error.code) ? 2 : 1,
     };
   }

@@ -37,6 +37,26 @@ export async function loadConfigFile(path: string, options: LoadConfigOptions = 
   return fromFile(parsed.value, file, parsed, options);
 }
 
+export interface LoadConfigTextOptions extends EcosystemOptions {
+  /** JSON or YAML; by default JSON when the text starts with `{` or `[`, YAML otherwise. */
+  format?: 'json' | 'yaml';
+  /** Where a job without `cwd` runs, and relative `cwd`s start (default: the current directory). */
+  directory?: string;
+  /** How errors and warnings name the text (default `<stdin>`). */
+  source?: string;
+}
+
+/**
+ * Validated job configs from a config's text rather than a file (`pool start -` reads it from stdin): pool's
+ * `{ jobs }` or a PM2 ecosystem `{ apps }`, in JSON or YAML, as loadConfigFile reads them.
+ */
+export async function loadConfigText(text: string, options: LoadConfigTextOptions = {}): Promise<JobConfig[]> {
+  const source = options.source ?? '<stdin>';
+  const format = options.format ?? (/^\s*[[{]/.test(text) ? 'json' : 'yaml');
+  const parsed: ParsedText = format === 'json' ? parseJson(text, source) : parseYaml(text, source);
+  return fromFile(parsed.value, source, parsed, options, resolve(options.directory ?? '.'));
+}
+
 /** `--env <profile>` picks an ecosystem file's env_<profile>: asked of another file, it is a mistake, said. */
 function noProfile(options: EcosystemOptions, file: string): void {
   if (options.profile === undefined) return;
@@ -61,9 +81,8 @@ function readText(file: string): string {
   }
 }
 
-function fromFile(value: unknown, file: string, parsed: ParsedText | undefined, options: EcosystemOptions): JobConfig[] {
+function fromFile(value: unknown, file: string, parsed: ParsedText | undefined, options: EcosystemOptions, directory = dirname(file)): JobConfig[] {
   const source = { file, ...(parsed ? { locate: parsed.locate } : {}) };
-  const directory = dirname(file);
   if (isEcosystem(value)) {
     validateEcosystemFile(value, source);
     // What PM2 would accept and pool refuses (a name, a memory size) is said with the app's path.
