@@ -9,7 +9,13 @@ import { readVersion } from './version.js';
  */
 export async function main(argv: string[] = process.argv): Promise<number> {
   try {
-    const fast = psRequest(argv.slice(2));
+    const args = argv.slice(2);
+    // `pool --version --json`: the version as JSON too, as every other command's output is with --json.
+    if (args.length === 2 && args.includes('--json') && (args.includes('--version') || args.includes('-v'))) {
+      process.stdout.write(`${JSON.stringify({ version: readVersion() })}\n`);
+      return 0;
+    }
+    const fast = psRequest(args);
     if (fast) return await (await import('./ps-main.js')).psMain(argv, fast);
     const { buildProgram } = await import('./program.js');
     let exitCode = 0;

@@ -61,8 +61,9 @@ export function buildProgram(version: string, setExitCode: (code: number) => voi
       .option('--worker', 'the script is a worker module (default export: a WorkerBase subclass), even if pool cannot tell')
       .option('--restart-delay <ms>', 'for a script: wait this long before restarting a process that failed again (PM2\'s flag; backoff { initial: ms, factor: 1, max: ms })', milliseconds);
   targetOptions(
-    define(program, 'start <target> [args...]', 'load jobs into the daemon (starting it if needed): a config file (pool\'s, or PM2\'s ecosystem file; "-": read from stdin), a Procfile, a script or command with its arguments after --, or the name of a stopped job', async () => (await import('./commands/start.js')).start)
+    define(program, 'start <target> [args...]', 'load jobs into the daemon (starting it if needed): a config file (pool\'s, or PM2\'s ecosystem file; "-": read from stdin), a Procfile, a script or command with its arguments after --, or the name of a stopped job; several, one after the other', async () => (await import('./commands/start.js')).start)
       .option('-n, --name <name>', 'the job name for a script; the session for a config file or Procfile')
+      .option('--no-wait', 'answer once the processes are spawned, without waiting a second to see them hold')
       .option('--restart', 'restart the jobs that are loaded already (updated if their config changed), load the others (PM2\'s startOrRestart)')
       .option('--reload', 'reload the jobs that are loaded already (updated if their config changed), load the others (PM2\'s startOrReload)'),
   );
@@ -117,9 +118,11 @@ export function buildProgram(version: string, setExitCode: (code: number) => voi
     .argument('<line...>', 'the lines to write');
   define(program, 'commit <job>', 'start a one-off process of a job (not restarted, not counted by scale)', async () => (await import('./commands/commit.js')).commit)
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', environment);
-  define(program, 'logs [job]', 'print the last lines of the jobs\' output; -f follows it', async () => (await import('./commands/logs.js')).logs)
+  define(program, 'logs [job]', 'print the last lines of the jobs\' output (from the log files when the daemon\'s memory has fewer); -f follows it', async () => (await import('./commands/logs.js')).logs)
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
-    .option('-l, --lines <n>', 'how many of the last lines (0 with -f: only new lines)', wholeNumber, 50);
+    .option('-l, --lines <n>', 'how many of the last lines of each job (0 with -f: only new lines)', wholeNumber, 50)
+    .option('--err', 'only the lines the processes wrote to stderr')
+    .option('--out', 'only the lines the processes wrote to stdout');
   define(program, 'stats [job]', 'CPU and memory of the processes', async () => (await import('./commands/stats.js')).stats);
   define(program, 'events [topic]', 'print the daemon\'s events as they happen (a job name, or a topic such as "job.*.*.exit")', async () => (await import('./commands/events.js')).events);
   define(program, 'save', 'save the jobs the daemon runs, for `pool resurrect`', async () => (await import('./commands/save.js')).save);

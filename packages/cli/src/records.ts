@@ -57,8 +57,10 @@ export interface JobStatsRecord {
 
 export interface LogLineRecord {
   job: string;
-  worker: number;
-  pid: number;
+  /** null: a line read back from a log file of an older format, which did not say its process. */
+  worker: number | null;
+  /** null: a line read back from the log file (the file does not keep pids). */
+  pid: number | null;
   stream: 'stdout' | 'stderr';
   time: number;
   line: string;

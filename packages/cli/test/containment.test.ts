@@ -21,7 +21,11 @@ describe('garbage on a control channel (issue 20, item 1)', () => {
       'pool.config.json',
       JSON.stringify({ jobs: { good: { cmd: ['sleep', '1000'] }, evil: { cmd: [process.execPath, '-e', evil], readiness: { message: true }, backoff: { initial: 100, max: 100 } } } }),
     );
-    expect((await sandbox.run(['start', 'pool.config.json'])).code).toBe(0);
+    const started = await sandbox.run(['start', 'pool.config.json']);
+    // `pool start` sees evil's process replaced within its first second: a failed start, said (exit code 1).
+    expect(started.code).toBe(1);
+    expect(started.stdout).toMatch(/^started good: 1 process \(pid \d+\)\nstarted evil: 1 of 1 process did not start\n$/);
+    expect(started.stderr).toMatch(/evil\.0 did not start/);
     const daemon = sandbox.daemonPid()!;
     const [good] = (await sandbox.json<PsRecord[]>(['ps'])).filter((record) => record.job === 'default.good');
     const events = sandbox.start(['events', 'evil', '--json']);

@@ -73,10 +73,12 @@ describe('pool against a running daemon', () => {
     }, { timeout: 30_000, message: '4 lines of web' });
     for (const record of lines) expect(record).toMatchObject({ job: 'default.web', line: expect.stringMatching(/^tick web \d+$/) });
     const all = await waitFor(async () => {
-      const { stdout } = await sandbox.run(['logs', '--lines', '40']);
-      const both = stdout.includes('worker.0 | tick worker') && stdout.includes('web.0    | tick web');
-      return both && stdout.trim().split('\n').length === 40 ? stdout : undefined;
-    }, { timeout: 30_000, message: '40 lines of both jobs in `pool logs`' });
+      // --lines counts per job: 20 of each.
+      const { stdout } = await sandbox.run(['logs', '--lines', '20']);
+      const rows = stdout.trim().split('\n');
+      const of = (label: string) => rows.filter((row) => row.startsWith(label)).length;
+      return of('worker.0 | tick worker') === 20 && of('web.') === 20 && rows.length === 40 ? stdout : undefined;
+    }, { timeout: 30_000, message: '20 lines of each job in `pool logs`' });
     expect(all).toMatch(/^(web|worker)\.\d +\| tick /);
   });
 
@@ -96,6 +98,21 @@ describe('pool against a running daemon', () => {
     follow.child.kill('SIGINT');
     expect((await follow.exited).code).toBe(0);
     expect((await sandbox.run(['unload', 'late'])).code).toBe(0);
+  });
+
+  it('follows 6 jobs with no listener warning', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    sandbox.file('six.json', JSON.stringify({ jobs: Object.fromEntries(names.map((name) => [name, { cmd: ['node', `${fixtures}ticker.mjs`], env: { LABEL: `six-${name}` } }])) }));
+    expect((await sandbox.run(['start', 'six.json'])).code).toBe(0);
+    try {
+      const follow = sandbox.start(['logs', '-f', '--lines', '1']);
+      for (const name of names) await follow.waitForOutput(new RegExp(`tick six-${name} \\d+`), 30_000);
+      follow.child.kill('SIGINT');
+      expect((await follow.exited).code).toBe(0);
+      expect(follow.stderr()).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      expect((await sandbox.run(['unload', ...names])).code).toBe(0);
+    }
   });
 
   it('replaces a killed process under the same id', async () => {
@@ -130,6 +147,7 @@ describe('pool against a running daemon', () => {
     const stats = await sandbox.json<{ job: string; processes: { rss: number }[] }[]>(['stats']);
     expect(stats.map((entry) => entry.job)).toEqual(['default.web', 'default.worker']);
     expect(stats[0]!.processes[0]!.rss).toBeGreaterThan(0);
+
   });
 
   it('writes to a process\'s stdin, and starts one-off processes', async () => {
@@ -144,6 +162,12 @@ describe('pool against a running daemon', () => {
     const { pid } = await sandbox.json<{ pid: number }>(['commit', 'echo']);
     expect((await ps('echo')).find((process) => process.pid === pid)).toMatchObject({ commit: true });
     expect((await sandbox.run(['unload', 'echo'])).stdout).toBe('unloaded echo\n');
+  });
+
+  it('refuses to stream the events of a job that is not loaded', async () => {
+    const events = await sandbox.run(['events', 'nope', '--json']);
+    expect(events.code).toBe(1);
+    expect(errorOf(events).code).toBe('POOL_UNKNOWN_JOB');
   });
 
   it('streams events as JSON lines', async () => {

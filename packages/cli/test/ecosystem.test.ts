@@ -142,6 +142,16 @@ describe("PM2's habits for a script", () => {
     expect(errorOf(missing)).toMatchObject({ code: 'POOL_SCRIPT_NOT_FOUND', message: expect.stringContaining('missing.js') });
   });
 
+  it('starts several scripts in one command, one job each; arguments after -- are for one script only', async () => {
+    const { current } = sandbox;
+    const started = await current.run(['start', `${fixtures}ticker.mjs`, `${fixtures}plain-script.mjs`]);
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout).toMatch(/^started ticker: 1 process \(pid \d+\)\nstarted plain-script: 1 process \(pid \d+\)\n$/);
+    const both = await current.run(['start', `${fixtures}ticker.mjs`, `${fixtures}plain-script.mjs`, '--json', '--', '--flag']);
+    expect(both.code).toBe(2);
+    expect(errorOf(both).message).toContain('arguments after -- go to one script');
+  });
+
   it('a .sh script runs with bash (not executable, as PM2 would), a command on PATH by its name, with its arguments', async () => {
     const { current } = sandbox;
     current.file('hello.sh', 'echo "hello from $0 with $1"\nexec sleep 600\n');

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, httpGet, tempDir, waitFor, waitForDeath } from '@pool/testing';
+import { freePort, tempDir, waitFor, waitForDeath } from '@pool/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PsRecord } from './helpers/records.js';
 import { pack, startRegistry, type Registry } from './helpers/registry.js';
@@ -114,32 +115,40 @@ describe('pool installed globally from a registry', () => {
     expect((await ps()).map((process) => process.job)).toEqual(['default.web', 'default.web', 'default.web', 'default.worker']);
   });
 
-  it('runs an unmodified web app 2 times on its one port (cluster mode, from the installed packages), and reloads it', async () => {
-    const port = await freePort();
-    const started = await sandbox.run(['start', `${fixtures}echo-http.cjs`, '-i', '2', '--name', 'echo', '--env', `PORT=${port}`]);
-    expect(started.code, started.stderr).toBe(0);
-    const pids = async () => (await ps()).filter((process) => process.job === 'default.echo').map((process) => process.pid!);
-    const answering = async (expected: number[]) => {
-      const seen = new Set<number>();
-      await waitFor(
-        async () => {
-          seen.add((JSON.parse((await httpGet(`http://127.0.0.1:${port}/`)).body) as { pid: number }).pid);
-          return expected.every((pid) => seen.has(pid));
-        },
-        { timeout: 30_000, message: `both processes answer on port ${port}` },
-      );
-      expect([...seen].sort()).toEqual([...expected].sort());
-    };
-    const before = await pids();
-    expect(before).toHaveLength(2);
-    await answering(before);
-    expect((await sandbox.run(['reload', 'echo'])).code).toBe(0);
-    const after = await pids();
-    expect(after.filter((pid) => before.includes(pid))).toEqual([]);
-    await answering(after);
-    expect((await sandbox.run(['unload', 'echo'])).code).toBe(0);
-    await waitForDeath([...before, ...after], 30_000);
-  });
+  // Issue 14's "done means", with the installed CLI: unmodified Express and Fastify apps, -i 4 on one port, under
+  // keep-alive load: a worker's SIGKILL fails at most the requests in flight on its connections, and a reload none.
+  for (const app of ['express', 'fastify']) {
+    it(`runs an unmodified ${app} app 4 times on its one port (cluster mode), survives a worker's kill -9 and reloads with no failed request`, async () => {
+      const port = await freePort();
+      const name = `${app}-app`;
+      const started = await sandbox.run(['start', `${fixtures}${app}-app.cjs`, '-i', '4', '--name', name, '--env', `PORT=${port}`]);
+      expect(started.code, started.stderr).toBe(0);
+      const pids = async () => (await ps()).filter((process) => process.job === `default.${name}`).map((process) => process.pid!);
+      const before = await pids();
+      expect(before).toHaveLength(4);
+      const load = keepAliveLoad(port, 8);
+      try {
+        await waitFor(() => before.every((pid) => load.seen.has(pid)), { timeout: 60_000, message: 'every process answers on the one port' });
+        const victim = before[0]!;
+        process.kill(victim, 'SIGKILL');
+        await waitForDeath(victim, 30_000);
+        await waitFor(async () => (await pids()).length === 4 && !(await pids()).includes(victim), { timeout: 60_000 });
+        // Each of the 8 clients holds one connection: at most those on the killed process fail, once each.
+        expect(load.failures.length).toBeLessThanOrEqual(8);
+        const atReload = load.failures.length;
+        const answeredBefore = load.answered;
+        expect((await sandbox.run(['reload', name])).code).toBe(0);
+        await waitFor(() => load.answered > answeredBefore + 200, { timeout: 60_000 });
+        expect(load.failures.slice(atReload)).toEqual([]);
+      } finally {
+        await load.stop();
+      }
+      const after = await pids();
+      expect(after.filter((pid) => before.includes(pid))).toEqual([]);
+      expect((await sandbox.run(['unload', name])).code).toBe(0);
+      await waitForDeath([...before, ...after], 30_000);
+    });
+  }
 
   it('saves, shuts down, resurrects and shuts down, leaving nothing running', async () => {
     expect((await sandbox.run(['save'])).stdout).toBe(`saved 2 jobs (web, worker) to ${join(sandbox.home, 'dump.json')}\n`);
@@ -167,3 +176,45 @@ describe('pool installed globally from a registry', () => {
     expect(await sandbox.leftovers()).toEqual([]);
   });
 });
+
+/** `clients` loops of GET / on kept-alive connections (one each): the pids that answered, and every failure. */
+function keepAliveLoad(port: number, clients: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const seen = new Set<number>();
+  const failures: string[] = [];
+  const state = { answered: 0, running: true };
+  const get = () =>
+    new Promise<number>((resolve, reject) => {
+      const request = httpRequest({ host: '127.0.0.1', port, path: '/', agent }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => (response.statusCode === 200 ? resolve((JSON.parse(body) as { pid: number }).pid) : reject(new Error(`status ${response.statusCode}`))));
+      });
+      request.setTimeout(30_000, () => request.destroy(new Error('no answer within 30 s')));
+      request.on('error', reject);
+      request.end();
+    });
+  const loops = Array.from({ length: clients }, async () => {
+    while (state.running) {
+      try {
+        seen.add(await get());
+        state.answered++;
+      } catch (error) {
+        failures.push((error as Error).message);
+      }
+    }
+  });
+  return {
+    seen,
+    failures,
+    get answered() {
+      return state.answered;
+    },
+    async stop() {
+      state.running = false;
+      await Promise.all(loops);
+      agent.destroy();
+    },
+  };
+}

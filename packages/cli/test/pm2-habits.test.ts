@@ -208,7 +208,7 @@ describe('PM2\'s habits in the CLI', () => {
       const content = readFileSync(file, 'utf8');
       return ticks(content, 'web').length >= 3 ? content : undefined;
     }, { timeout: 30_000, message: 'new lines in the flushed file' });
-    expect(after).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z tick web \d+\n/);
+    expect(after).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z web\.0 stdout \| tick web \d+\n/);
     expect(after).not.toContain('\0');
 
     // No job: every job's, and the files of jobs unloaded since.

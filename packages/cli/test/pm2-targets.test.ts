@@ -316,7 +316,10 @@ describe('--restart-delay, logs --lines 0 -f, and the log files in pool info', (
   it('waits --restart-delay ms before restarting a script that failed again (backoff initial = max = ms, factor 1)', async () => {
     const { current } = sandbox;
     const started = await current.run(['start', `${fixtures}exit-with.mjs`, '--name', 'crash', '--restart-delay', '1000', '--', '1']);
-    expect(started.stdout).toMatch(/^started crash: 1 process/);
+    // It crashes at once: `pool start` says so (exit code 1) rather than "started".
+    expect(started.stdout).toMatch(/^started crash: 1 of 1 process did not start/);
+    expect(started.code).toBe(1);
+    expect(started.stderr).toMatch(/crash\.0 did not start: it exited 0\.\d s after it started \(code 1\)/);
     expect((await current.json<JobAnswer>(['info', 'crash'])).config.backoff).toEqual({ initial: 1000, factor: 1, max: 1000 });
     const file = join(current.home, 'logs', 'default.crash.log');
     // Each process prints one line as it starts: the second comes at once (one crash is not a loop), the next ones a delay apart.

@@ -14,6 +14,7 @@ describe('pool without a daemon', () => {
   it('prints its version and help', async () => {
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     expect(await sandbox.run(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
+    expect(await sandbox.run(['--version', '--json'])).toMatchObject({ code: 0, stdout: `${JSON.stringify({ version })}\n` });
     const help = await sandbox.run(['help', 'scale']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: pool scale [options] <job> <n>');
@@ -26,7 +27,12 @@ describe('pool without a daemon', () => {
     const unknown = await sandbox.run(['stats2']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^error POOL_USAGE: unknown command 'stats2'/);
-    expect(unknown.stderr).toContain('hint Run `pool help');
+    expect(unknown.stderr).toContain('hint Run `pool help` for the list of commands.');
+    // A typo of a command: commander's suggestion, and a hint that names a command that exists.
+    const typo = await sandbox.run(['strat', 'app.js']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('(Did you mean start?)');
+    expect(typo.stderr).not.toContain('pool help strat');
     const missing = await sandbox.run(['scale', 'web']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("missing required argument 'n'");

@@ -12,7 +12,7 @@ rmSync(outdir, { recursive: true, force: true });
 
 await build({
   absWorkingDir: dist.pathname,
-  entryPoints: ['index.js', 'internal.js', 'worker/entry.js', 'errors/index.js', 'worker/bootstrap.js'],
+  entryPoints: ['index.js', 'internal.js', 'worker/entry.js', 'errors/index.js', 'worker/bootstrap.js', 'worker/resolve-hooks.js'],
   outbase: '.',
   outdir: outdir.pathname,
   bundle: true,

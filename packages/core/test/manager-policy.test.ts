@@ -40,7 +40,7 @@ describe('Manager: restart policy', () => {
     await manager.start();
     await manager.load({ name: 'once', cmd: [node, fixture('exit-with.mjs'), '3'], restart: 'never' });
     await waitForEvent(events, 'exit');
-    expect(manager.list('once')).toEqual([expect.objectContaining({ state: 'exited', lastExit: expect.objectContaining({ code: 3 }) })]);
+    expect(manager.list('once')).toEqual([expect.objectContaining({ state: 'errored', lastExit: expect.objectContaining({ code: 3 }) })]);
     expect(eventsOf(events, 'restart')).toEqual([]);
     await manager.stopJob('once');
     await manager.startJob('once');
@@ -90,7 +90,7 @@ describe('Manager: flapping', () => {
     expect(exits.every((exit) => exit.reason === 'failed-start' && exit.error?.code === 'POOL_SPAWN_FAILED' && exit.pid === undefined)).toBe(true);
     expect(manager.info('ghost')).toMatchObject({ active: false, running: false, flapping: { paused: false } });
     expect(manager.info('ghost').failure?.code).toBe('POOL_FLAPPING');
-    expect(manager.list('ghost').map((process) => process.state)).toEqual(['stopped']);
+    expect(manager.list('ghost').map((process) => process.state)).toEqual(['gave-up']);
     // startJob tries again from scratch.
     const before = exits.length;
     await manager.startJob('ghost');

@@ -54,3 +54,25 @@ describe('stopMessage', () => {
     expect(isPoolError(error, 'POOL_INVALID_CONFIG') && error.message).toMatch(/stopMessage cannot be used here: only a Node program/);
   });
 });
+
+describe('the state of a number that is down', () => {
+  it('exited after a clean end, errored after a failure, gave-up once its job gave up, stopped when stopped', async () => {
+    const { manager } = create();
+    await manager.start();
+    const ending = (code: number) => `setTimeout(() => process.exit(${code}), 300)`;
+    await manager.load({ name: 'clean', cmd: [node, '-e', ending(0)], restart: 'on-failure', minUptime: 0 });
+    await manager.load({ name: 'failed', cmd: [node, '-e', ending(2)], restart: 'never', minUptime: 0 });
+    await manager.load({ name: 'stopped', cmd: [node, '-e', 'setInterval(() => {}, 1000)'] });
+    await manager
+      .load({ name: 'flapper', cmd: [node, '-e', 'process.exit(1)'], flapping: { attempts: 2, window: '30s', retryIn: '100ms', maxRetry: 1 }, backoff: { initial: '10ms', max: '10ms' } })
+      .catch(() => {});
+    await manager.stopJob('stopped');
+    const states = () => Object.fromEntries(['clean', 'failed', 'stopped', 'flapper'].map((name) => [name, manager.info(`default.${name}`).processes.map((process) => process.state)]));
+    const settled = () => {
+      const now = states();
+      return now.clean?.[0] === 'exited' && now.failed?.[0] === 'errored' && now.flapper?.[0] === 'gave-up';
+    };
+    await waitFor(settled, { timeout: 30_000, message: `the states; got ${JSON.stringify(states())}` });
+    expect(states()).toEqual({ clean: ['exited'], failed: ['errored'], stopped: ['stopped'], flapper: ['gave-up'] });
+  });
+});

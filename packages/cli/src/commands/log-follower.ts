@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { DaemonClient } from '../client.js';
 import { jobPath } from '../jobs.js';
 import type { EventRecord, LogLineRecord } from '../records.js';
@@ -20,6 +21,9 @@ export class LogFollower {
   constructor(client: DaemonClient, signal: AbortSignal) {
     this.#client = client;
     this.#signal = signal;
+    // One stream per job, each listening for the abort (its request and its reader): with 5 jobs or more that
+    // is past EventTarget's default of 10, which would warn (MaxListenersExceededWarning) for no leak.
+    setMaxListeners(0, signal);
   }
 
   /** Resolves once the daemon streams the job's lines: none written from then on is missed. */

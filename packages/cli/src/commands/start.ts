@@ -4,6 +4,7 @@ import { ensureDaemon } from '../daemon/launch.js';
 import { CliError, usageError } from '../errors/cli-error.js';
 import { checkJobName, displayName, jobKey, jobPath, listJobs } from '../jobs.js';
 import type { JobRecord } from '../records.js';
+import { describeFailure, settleStarts, type FailedStart } from '../settle.js';
 import type { EnvArgument } from '../arguments.js';
 import { classifyTarget, jobConfigsFor, onPath, targetOptions, type Target, type TargetOptions } from '../targets.js';
 
@@ -15,6 +16,8 @@ export interface StartOptions extends Omit<TargetOptions, 'env'> {
   restart?: boolean;
   /** PM2's startOrReload: the same, with a reload (every process replaced, rolling when it has sockets). */
   reload?: boolean;
+  /** `--no-wait`: answer as soon as the daemon has started the processes, without waiting to see them hold. */
+  wait?: boolean;
 }
 
 /** What `pool start` did to a job, as its line says it and its `--json` record's `action`. */
@@ -26,7 +29,20 @@ type Action = 'loaded' | 'started' | 'restarted' | 'reloaded' | 'updated' | 'sca
  * `pool stop web`). With --restart or --reload (`pool startOrRestart`, `pool startOrReload`), the jobs loaded
  * already are restarted or reloaded, and updated to the file's config if it changed.
  */
-export async function start(context: CommandContext, argument: string, args: string[], raw: StartOptions): Promise<number> {
+export async function start(context: CommandContext, argument: string, args: string[], raw: StartOptions, argv = process.argv): Promise<number> {
+  // `pool start a.js b.js` starts both (PM2 takes several scripts); what follows `--` goes to the one script.
+  const dash = argv.indexOf('--');
+  const scriptArgs = dash === -1 ? [] : argv.slice(dash + 1);
+  const targets = [argument, ...args.slice(0, args.length - scriptArgs.length)];
+  if (targets.length === 1) return startOne(context, argument, scriptArgs, raw);
+  if (scriptArgs.length > 0) throw usageError('arguments after -- go to one script: give them when starting it alone', 'start');
+  if (raw.name !== undefined) throw usageError('--name names one job (or one file\'s session): give it when starting one target', 'start');
+  let code = 0;
+  for (const target of targets) code = Math.max(code, await startOne(context, target, [], raw));
+  return code;
+}
+
+async function startOne(context: CommandContext, argument: string, args: string[], raw: StartOptions): Promise<number> {
   const { client, output, home } = context;
   const { restart, reload, ...rest } = raw;
   if (restart && reload) throw usageError('--restart and --reload: give one (PM2\'s startOrRestart, or startOrReload)', 'start');
@@ -36,7 +52,7 @@ export async function start(context: CommandContext, argument: string, args: str
   if (target.kind === 'job') {
     // A name: a loaded job (started again), else a command on PATH (`pool start ls`).
     const known = options.args === undefined && (await daemonKnows(context, target.name));
-    if (known || !onPath(argument)) return startLoaded(context, target.name, mode);
+    if (known || !onPath(argument)) return startLoaded(context, target.name, mode, raw.wait !== false);
     target = { kind: 'script', file: argument, worker: false, command: true };
   }
   const session = target.kind === 'config' ? options.name : undefined;
@@ -56,12 +72,12 @@ export async function start(context: CommandContext, argument: string, args: str
   }
 
   const jobs: (JobRecord & { action: Action })[] = [];
-  const lines: string[] = [];
+  const said: string[] = [];
   for (const { config, current } of plan) {
     if (!current) {
       const job = await load(context, config, session);
       jobs.push({ ...job, action: 'loaded' });
-      lines.push(describe(job, mode === undefined ? 'started' : 'loaded'));
+      said.push(mode === undefined ? 'started' : 'loaded');
       continue;
     }
     let job = current;
@@ -84,11 +100,35 @@ export async function start(context: CommandContext, argument: string, args: str
       changes.push('scaled');
     }
     jobs.push({ ...job, action: changes[0] ?? 'running' });
-    lines.push(changes.length === 0 ? `${displayName(job.name)} is running already` : describe(job, changes.join(' and ')));
+    said.push(changes.join(' and '));
   }
-  if (output.json) output.value(jobs);
-  else output.lines(lines);
-  return reportFailedStarts(context, jobs);
+  return report(context, jobs, said, raw.wait !== false);
+}
+
+/**
+ * What `pool start` says, once what it started has held (settle.ts; `--no-wait`: at once): a line per job, and for
+ * each process that did not start, why, with its stderr tail; exit code 1 when any did not.
+ */
+async function report(context: CommandContext, started: (JobRecord & { action: Action })[], said: string[], wait: boolean): Promise<number> {
+  const { client, output } = context;
+  const moving = started.filter((job) => job.action !== 'running');
+  const settled = wait && moving.length > 0 ? await settleStarts(client, moving) : { jobs: moving, failed: [] };
+  const jobs = started.map((job) => ({ ...(settled.jobs.find((item) => item.name === job.name) ?? job), action: job.action }));
+  const failed = [...settled.failed, ...spawnFailures(jobs).filter((failure) => !settled.failed.some((item) => item.job === failure.job && item.id === failure.id))];
+  if (output.json) {
+    output.value(jobs.map((job) => ({ ...job, failed: failed.filter((failure) => failure.job === job.name) })));
+    return failed.length > 0 ? 1 : 0;
+  }
+  output.lines(
+    jobs.map((job, index) => {
+      if (job.action === 'running') return `${displayName(job.name)} is running already`;
+      const count = failed.filter((failure) => failure.job === job.name).length;
+      if (count === 0) return describe(job, said[index]);
+      return `${said[index]} ${displayName(job.name)}: ${count} of ${job.numprocesses} process${job.numprocesses === 1 ? '' : 'es'} did not start`;
+    }),
+  );
+  for (const failure of failed) output.warn(describeFailure(failure));
+  return failed.length > 0 ? 1 : 0;
 }
 
 /** A loaded job given another config: `PUT /jobs/:job` (its processes replaced by ones of the new config). */
@@ -147,14 +187,12 @@ async function daemonKnows({ client }: CommandContext, name: string): Promise<bo
 }
 
 /** `pool start web`: a loaded job started again; with --restart or --reload, a running one restarted or reloaded. */
-async function startLoaded(context: CommandContext, name: string, mode: 'restart' | 'reload' | undefined): Promise<number> {
+async function startLoaded(context: CommandContext, name: string, mode: 'restart' | 'reload' | undefined, wait: boolean): Promise<number> {
   const key = checkJobName(name);
   const running = mode !== undefined && (await context.client.get<JobRecord>(jobPath(key))).active;
   const job = running ? await act(context, key, mode) : await startJob(context, key);
   const action: Action = !running ? 'started' : mode === 'restart' ? 'restarted' : 'reloaded';
-  if (context.output.json) context.output.value([{ ...job, action }]);
-  else context.output.line(describe(job, action));
-  return reportFailedStarts(context, [job]);
+  return report(context, [{ ...job, action }], [action], wait);
 }
 
 async function startJob({ client, output }: CommandContext, name: string): Promise<JobRecord> {
@@ -172,16 +210,11 @@ function describe(job: JobRecord, done = 'started'): string {
   return `${done} ${displayName(job.name)}: ${count}${pids.length > 0 ? ` (pid ${pids.join(', ')})` : ''}`;
 }
 
-/** A process that could not even be spawned (no such command, bad cwd) is a failed start: exit code 1. */
-function reportFailedStarts({ output }: CommandContext, jobs: JobRecord[]): number {
-  let failed = 0;
-  for (const job of jobs) {
-    for (const process of job.processes) {
-      const error = process.lastExit?.error;
-      if (!error || process.state === 'ready' || process.state === 'starting') continue;
-      failed++;
-      output.warn(`${displayName(job.name)}.${process.id} did not start: ${error.code}: ${error.message}`);
-    }
-  }
-  return failed > 0 ? 1 : 0;
+/** Processes that could not even be spawned (no such command, bad cwd), as the daemon answered at once. */
+function spawnFailures(jobs: JobRecord[]): FailedStart[] {
+  return jobs.flatMap((job) =>
+    job.processes
+      .filter((process) => process.lastExit?.error && process.state !== 'ready' && process.state !== 'starting')
+      .map((process) => ({ job: job.name, id: process.id, cause: `${process.lastExit!.error!.code}: ${process.lastExit!.error!.message}`, stderr: [] })),
+  );
 }

@@ -15,7 +15,7 @@ export async function stats({ client, output }: CommandContext, job: string | un
     return 0;
   }
   output.table(processColumns(output.paint), jobs.flatMap((entry) => entry.processes));
-  const totals = jobs.map((entry) => `${displayName(entry.job)}: ${entry.processes.length} processes, CPU ${formatPercent(entry.cpu)}, memory ${formatBytes(entry.rss)}`);
+  const totals = jobs.map((entry) => `${displayName(entry.job)}: ${entry.processes.length} process${entry.processes.length === 1 ? '' : 'es'}, CPU ${formatPercent(entry.cpu)}, memory ${formatBytes(entry.rss)}`);
   if (output.tty) {
     output.line();
     output.lines(totals.map((line) => output.paint('gray', line)));

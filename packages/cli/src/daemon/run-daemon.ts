@@ -11,6 +11,7 @@ import { signalGroup } from './processes.js';
 import { readJobSetFile, type JobSetFile } from './state.js';
 import { StateKeeper } from './state-keeper.js';
 import { jobLogFiles } from '../job-logs.js';
+import { displayName } from '../jobs.js';
 
 /**
  * The daemon: a Manager, @pool/http's server on `$POOL_HOME/pool.sock`, the jobs' output in memory (for
@@ -53,7 +54,10 @@ async function serve(home: PoolHome): Promise<number> {
   const files = transports.fileTransport({
     directory: home.logsDirectory,
     path: '{job}.log',
+    // `<ISO time> web.1 stdout | line`: each line says its process and stream (`pool logs` reads them back: log-history.ts).
     timestamps: true,
+    label: (source) => `${displayName(source.job)}.${source.worker}`,
+    stream: true,
     rotate: { size: '10M', keep: 5 },
     onError: (error) => onFileError(error),
   });

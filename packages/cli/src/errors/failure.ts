@@ -1,5 +1,5 @@
 import { painter, wantsColors } from '../format/colors.js';
-import { usageError } from './cli-error.js';
+import { CliError, usageError } from './cli-error.js';
 import { toErrorReport, type ErrorReport } from './report.js';
 import { readVersion } from '../version.js';
 
@@ -26,7 +26,12 @@ export function reportFailure(error: unknown, argv: string[]): number {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
     // `pool help x` (exit code 0), or `pool` and `pool daemon` alone (the help went to stderr: a usage error).
     if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
-    return printError(toErrorReport(usageError(error.message.replace(/^error: /, ''), commandOf(argv))), json);
+    const message = error.message.replace(/^error: /, '').replace(/\n/g, ' ');
+    // An unknown command has no help of its own: the hint names `pool help` (commander's message suggests the command meant).
+    if (error.code === 'commander.unknownCommand') {
+      return printError(toErrorReport(new CliError('POOL_USAGE', message, 'Run `pool help` for the list of commands.', {}, { keepHint: true })), json);
+    }
+    return printError(toErrorReport(usageError(message, commandOf(argv))), json);
   }
   return printError(toErrorReport(error, readVersion()), json);
 }

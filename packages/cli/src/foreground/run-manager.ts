@@ -45,7 +45,7 @@ export async function runManager(configs: JobConfig[], output: OutputTarget, rep
     setImmediate(() => {
       // Nothing left to run (restart "never" or "on-failure" kept every process down): the run is over.
       const processes = manager.list().filter((process) => !process.commit);
-      if (manager.state !== 'running' || processes.length === 0 || !processes.every((process) => process.state === 'exited')) return;
+      if (manager.state !== 'running' || processes.length === 0 || !processes.every((process) => process.state === 'exited' || process.state === 'errored')) return;
       const clean = processes.every((process) => process.lastExit?.code === 0);
       reporter.say(`every process has ended${clean ? '' : ', not all with code 0'}`);
       stopBecause(undefined, clean ? 0 : 1);

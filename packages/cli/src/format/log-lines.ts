@@ -4,10 +4,10 @@ import type { LogLineRecord } from '../records.js';
 // foreman's and honcho's order: cyan, yellow, green, magenta, blue, red, then the bright ones.
 const palette = [36, 33, 32, 35, 34, 31, 96, 93, 92, 95, 94, 91];
 
-function colorOf(job: string, worker: number): number {
+function colorOf(job: string, worker: number | null): number {
   let hash = 0;
   for (let index = 0; index < job.length; index++) hash = (hash * 31 + job.charCodeAt(index)) >>> 0;
-  return palette[(hash + worker) % palette.length]!;
+  return palette[(hash + (worker ?? 0)) % palette.length]!;
 }
 
 /** `web.1 | line`, labels padded to one width, a stable colour per process (as the console transport does). */
@@ -31,6 +31,6 @@ export class LogLinePrinter {
   }
 
   #label(record: LogLineRecord): string {
-    return `${displayName(record.job)}.${record.worker}`;
+    return record.worker === null ? displayName(record.job) : `${displayName(record.job)}.${record.worker}`;
   }
 }

@@ -9,7 +9,9 @@ const stateColors: Record<string, Color> = {
   starting: 'yellow',
   stopping: 'yellow',
   waiting: 'red',
-  exited: 'red',
+  exited: 'gray',
+  errored: 'red',
+  'gave-up': 'red',
   stopped: 'gray',
   idle: 'gray',
 };

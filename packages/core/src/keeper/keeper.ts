@@ -313,7 +313,7 @@ export class Keeper {
   processes(): ProcessInfo[] {
     const slots = [...this.#slots.values()].sort((a, b) => a.id - b.id);
     return [
-      ...slots.map((slot) => processInfo(this.name, slot.id, slot, slot.child ?? slot.incoming, this.#running)),
+      ...slots.map((slot) => processInfo(this.name, slot.id, slot, slot.child ?? slot.incoming, this.#running, this.#gaveUp)),
       ...[...this.#commits].map(([child, id]) => processInfo(this.name, id, undefined, child, this.#running)),
     ];
   }
@@ -580,6 +580,7 @@ export class Keeper {
     const stopCode = exit.code !== null && reason !== 'timeout' && (this.options.stopExitCodes ?? []).includes(exit.code);
     if (stopCode || !shouldRestart(this.options.restart, reason)) {
       slot.done = true;
+      slot.errored = !stopCode && reason !== 'exited';
       return;
     }
     this.#scheduleRestart(slot, exit, reason);
@@ -626,6 +627,11 @@ export class Keeper {
 
   #resume(): void {
     this.#fill(true);
+  }
+
+  /** It stopped because its processes kept failing (until it is started again). */
+  get #gaveUp(): boolean {
+    return !this.#running && this.#failure?.code === 'POOL_FLAPPING';
   }
 
   #giveUp(round: number, lastError: PoolError | undefined): void {

@@ -4,9 +4,10 @@ import type { ExitReason } from '../events.js';
 
 /**
  * A process slot's state: its process's own, or `waiting` (a restart is due after a back-off or a flapping
- * pause), `exited` (its restart policy keeps it down), `stopped` (its Keeper is not running).
+ * pause), `exited` (its restart policy keeps it down after a clean end), `errored` (the same after a failure),
+ * `stopped` (its Keeper is not running), `gave-up` (its Keeper stopped because its processes kept failing).
  */
-export type ProcessState = ChildState | 'waiting' | 'stopped';
+export type ProcessState = ChildState | 'waiting' | 'stopped' | 'errored' | 'gave-up';
 
 export interface LastExit {
   code: number | null;
@@ -54,16 +55,20 @@ export interface Slot {
   lastExit: LastExit | undefined;
   /** Its restart policy keeps it down until the Keeper is started again. */
   done: boolean;
+  /** Down for good after a failure (`errored`), not after a clean end (`exited`). */
+  errored: boolean;
   /** Its process is being stopped to be replaced as soon as it has exited (replacement without overlap). */
   respawn: boolean;
 }
 
 export function newSlot(id: number): Slot {
-  return { id, child: undefined, incoming: undefined, restarts: 0, failures: 0, timer: undefined, lastExit: undefined, done: false, respawn: false };
+  return { id, child: undefined, incoming: undefined, restarts: 0, failures: 0, timer: undefined, lastExit: undefined, done: false, errored: false, respawn: false };
 }
 
-export function processInfo(job: string, id: number, slot: Slot | undefined, child: ChildHandler | undefined, running: boolean): ProcessInfo {
-  const state: ProcessState = child ? child.state : !running ? 'stopped' : slot?.done ? 'exited' : 'waiting';
+/** `gaveUp`: the Keeper stopped because its processes kept failing (flapping): its numbers show `gave-up`, not `stopped`. */
+export function processInfo(job: string, id: number, slot: Slot | undefined, child: ChildHandler | undefined, running: boolean, gaveUp = false): ProcessInfo {
+  const down: ProcessState = slot?.errored ? 'errored' : 'exited';
+  const state: ProcessState = child ? child.state : !running ? (gaveUp ? 'gave-up' : 'stopped') : slot?.done ? down : 'waiting';
   const startedAt = child?.spawnedAt || undefined;
   return {
     job,
