@@ -26,12 +26,17 @@ function segment(value: string | number): string {
   return text === '' || text === '.' || text === '..' ? '_' : text;
 }
 
+/** The daemon's own log file of a job (`pool logs` reads it back when its memory is short: log-history.ts). */
+export function poolLogFile(job: string, logsDirectory: string): string {
+  return join(logsDirectory, `${segment(job)}.log`);
+}
+
 /**
  * The daemon writes `{job}.log` in `$POOL_HOME/logs` (run-daemon.ts) and a job's `logs` paths from its cwd,
  * with `{job}`, `{worker}`, `{pid}` and `{stream}` filled in per process (log-transports' jobFilesTransport).
  */
 export function logFilesOf(record: JobRecord, logsDirectory: string): LogFiles {
-  const files: LogFiles = { pool: join(logsDirectory, `${segment(record.name)}.log`) };
+  const files: LogFiles = { pool: poolLogFile(record.name, logsDirectory) };
   const config = record.config as { cwd?: string; logs?: { out?: string; err?: string; combined?: string } };
   const streams = { out: ['stdout'], err: ['stderr'], combined: ['stdout', 'stderr'] } as const;
   for (const key of ['out', 'err', 'combined'] as const) {

@@ -22,7 +22,9 @@ const longestWait = 1_000;
  */
 export async function settleStarts(client: DaemonClient, jobs: JobRecord[]): Promise<{ jobs: JobRecord[]; failed: FailedStart[] }> {
   const baseline = new Map(jobs.map((job) => [job.name, new Map(job.processes.map((process) => [process.id, process.restarts]))]));
-  const waits = new Map(jobs.map((job) => [job.name, Math.min(longestWait, milliseconds(job.config.minUptime) ?? 1_000)]));
+  const { toMilliseconds } = await import('@pool/core');
+  const minUptime = (job: JobRecord) => toMilliseconds((job.config.minUptime as number | string | undefined) ?? 1_000, 'minUptime');
+  const waits = new Map(jobs.map((job) => [job.name, Math.min(longestWait, minUptime(job))]));
   const deadline = Date.now() + Math.max(0, ...waits.values()) + 5_000;
   let current = jobs;
   for (;;) {
@@ -75,12 +77,4 @@ async function addStderr(client: DaemonClient, failed: FailedStart[]): Promise<v
 export function describeFailure(failure: FailedStart): string {
   const tail = failure.stderr.length > 0 ? `; its stderr ended with:\n${failure.stderr.map((line) => `    ${line}`).join('\n')}` : '';
   return `${displayName(failure.job)}.${failure.id} did not start: ${failure.cause}${tail}`;
-}
-
-/** A job's minUptime as milliseconds: a number, or "500ms", "2s", "1m". */
-function milliseconds(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  const match = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value) : null;
-  if (!match) return undefined;
-  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(match[2] ?? 'ms') as 'ms'];
 }

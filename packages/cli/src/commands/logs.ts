@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { usageError } from '../errors/cli-error.js';
+import { poolLogFile } from '../log-files.js';
 import { linesFromFiles } from '../log-history.js';
 import { LogLinePrinter } from '../format/log-lines.js';
 import { jobPath, resolveJobs } from '../jobs.js';
@@ -30,7 +30,7 @@ export async function logs({ client, output, home }: CommandContext, job: string
   const printer = new LogLinePrinter((text) => output.stdout.write(text), output.colors);
   const printAny = output.json ? (record: LogLineRecord) => output.stdout.write(`${JSON.stringify(record)}\n`) : (record: LogLineRecord) => printer.print(record);
   const print = (record: LogLineRecord) => (stream === undefined || record.stream === stream) && printAny(record);
-  const lastLines = (lines: number) => tailOf(client, names, lines, (name) => join(home.logsDirectory, `${segment(name)}.log`), stream);
+  const lastLines = (lines: number) => tailOf(client, names, lines, (name) => poolLogFile(name, home.logsDirectory), stream);
   if (!options.follow) {
     const tail = await lastLines(options.lines);
     printer.widen(tail);
@@ -53,12 +53,6 @@ export async function logs({ client, output, home }: CommandContext, job: string
   } finally {
     interruption.stop();
   }
-}
-
-/** As the daemon names a job's log file: one path segment (log-transports' paths). */
-function segment(name: string): string {
-  const text = name.replace(/[^\w.@+-]/g, '_');
-  return text === '' || text === '.' || text === '..' ? '_' : text;
 }
 
 /** The last `lines` of each job, from the daemon's memory, or from its file when the memory holds fewer. */
